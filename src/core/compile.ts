@@ -1,0 +1,378 @@
+import type { Condition } from "./condition/index.js";
+import { isGlob, matchGlob, parseCondition } from "./condition/index.js";
+import {
+  type DepPolicy,
+  LIMITS,
+  type WorkflowDefinition,
+  WorkflowDefinitionSchema,
+} from "./definition.js";
+import { DagqError, ErrorCode, formatIssues, type Issue } from "./errors.js";
+import { findCycle } from "./graph.js";
+
+/** A task with the workflow defaults applied and its condition parsed. */
+export interface TaskSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly depPolicy: DepPolicy;
+  readonly condition: Condition | null;
+  readonly numRetries: number;
+  readonly retryBackoffS: number;
+  readonly timeoutS: number | null;
+  readonly queue: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/**
+ * The immutable, validated form of a definition that everything after the edge uses. Edges are
+ * stored as compressed sparse rows (offset + flat index arrays): a 100k-task workflow costs a few
+ * bytes per edge instead of an array object per task.
+ */
+export interface CompiledWorkflow {
+  readonly definition: WorkflowDefinition;
+  readonly size: number;
+  readonly tasks: readonly TaskSpec[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly parentStart: Uint32Array;
+  readonly parents: Uint32Array;
+  readonly childStart: Uint32Array;
+  readonly children: Uint32Array;
+  /** How many parents must complete: all → every parent, any → 1, N → N. 0 for roots. */
+  readonly need: Uint32Array;
+  /** For tasks with a condition: the parents it reads, which must be terminal before it runs. */
+  readonly conditionParents: ReadonlyMap<number, ReadonlySet<number>>;
+  /** Length of the longest path from a root: the per-layer view groups by it. */
+  readonly layer: Uint32Array;
+  /** Task indices sorted by name, so a name-prefix query is a binary search. */
+  readonly byName: Uint32Array;
+}
+
+/** Validates an untrusted document (parsed JSON or YAML) and compiles it; throws DagqError. */
+export function compileDefinition(input: unknown): CompiledWorkflow {
+  return compile(parseDefinition(input));
+}
+
+export function parseDefinition(input: unknown): WorkflowDefinition {
+  const parsed = WorkflowDefinitionSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((zi): Issue => {
+    const path = formatPath(zi.path);
+    return {
+      path,
+      code: ErrorCode.INVALID_DEFINITION,
+      message: withTaskName(input, zi.path, zi.message),
+    };
+  });
+  throw invalid(issues);
+}
+
+export function compile(def: WorkflowDefinition): CompiledWorkflow {
+  const n = def.tasks.length;
+  const issues: Issue[] = [];
+  const index = new Map<string, number>();
+  def.tasks.forEach((t, i) => {
+    const first = index.get(t.name);
+    if (first === undefined) index.set(t.name, i);
+    else
+      issues.push(
+        taskIssue(
+          i,
+          t.name,
+          "name",
+          ErrorCode.DUPLICATE_TASK,
+          `duplicate task name (first defined at tasks[${first}])`,
+        ),
+      );
+  });
+
+  const parentStart = new Uint32Array(n + 1);
+  const parentList: number[] = [];
+  const need = new Uint32Array(n);
+  def.tasks.forEach((t, i) => {
+    parentStart[i] = parentList.length;
+    const seen = new Set<number>();
+    t.depends_on.forEach((dep, k) => {
+      const p = index.get(dep);
+      const at = `depends_on[${k}]`;
+      if (p === undefined)
+        issues.push(
+          taskIssue(
+            i,
+            t.name,
+            at,
+            ErrorCode.UNKNOWN_TASK,
+            `depends on unknown task "${dep}"${suggest(dep, index)}`,
+          ),
+        );
+      else if (p === i) issues.push(taskIssue(i, t.name, at, ErrorCode.CYCLE, "depends on itself"));
+      else if (seen.has(p))
+        issues.push(taskIssue(i, t.name, at, ErrorCode.INVALID_DEFINITION, `lists "${dep}" twice`));
+      else {
+        seen.add(p);
+        parentList.push(p);
+      }
+    });
+    need[i] = requiredParents(t.dep_policy, seen.size, i, t.name, issues);
+  });
+  parentStart[n] = parentList.length;
+  if (parentList.length > LIMITS.maxEdges) {
+    issues.push({
+      path: "tasks",
+      code: ErrorCode.TOO_LARGE,
+      message: `${parentList.length} dependencies exceed the limit of ${LIMITS.maxEdges}`,
+    });
+  }
+  const parents = Uint32Array.from(parentList);
+  const { childStart, children } = invert(n, parentStart, parents);
+
+  const specs: TaskSpec[] = [];
+  const conditionParents = new Map<number, Set<number>>();
+  def.tasks.forEach((t, i) => {
+    let condition: Condition | null = null;
+    if (t.condition !== undefined) {
+      try {
+        condition = parseCondition(t.condition);
+        const refs = resolveRefs(condition, t.depends_on, index, i, t.name, issues);
+        conditionParents.set(i, refs);
+      } catch (e) {
+        if (!(e instanceof DagqError)) throw e;
+        issues.push(taskIssue(i, t.name, "condition", e.code, e.message));
+      }
+    }
+    specs.push({
+      name: t.name,
+      command: t.command,
+      depPolicy: t.dep_policy,
+      condition,
+      numRetries: t.num_retries ?? def.defaults.num_retries,
+      retryBackoffS: t.retry_backoff_s ?? def.defaults.retry_backoff_s,
+      timeoutS: t.timeout_s ?? def.defaults.timeout_s ?? null,
+      queue: t.queue ?? def.defaults.queue,
+      env: { ...def.defaults.env, ...t.env },
+    });
+  });
+
+  if (issues.length === 0) {
+    const cycle = findCycle(n, parentStart, parents);
+    if (cycle) {
+      const names = cycle.map((i) => def.tasks[i]!.name);
+      const first = cycle[0]!;
+      issues.push(
+        taskIssue(
+          first,
+          names[0]!,
+          "depends_on",
+          ErrorCode.CYCLE,
+          `is part of a dependency cycle: ${[...names, names[0]].join(" -> ")} (A -> B: A depends on B)`,
+        ),
+      );
+    }
+  }
+  if (issues.length > 0) throw invalid(issues);
+
+  const layer = layers(n, parentStart, parents, childStart, children);
+  const byName = Uint32Array.from(def.tasks.map((_, i) => i)).sort((a, b) =>
+    compareNames(def.tasks[a]!.name, def.tasks[b]!.name),
+  );
+  return {
+    definition: def,
+    size: n,
+    tasks: specs,
+    index,
+    parentStart,
+    parents,
+    childStart,
+    children,
+    need,
+    conditionParents,
+    layer,
+    byName,
+  };
+}
+
+function requiredParents(
+  policy: DepPolicy,
+  parentCount: number,
+  i: number,
+  name: string,
+  issues: Issue[],
+): number {
+  if (parentCount === 0) {
+    if (typeof policy === "number")
+      issues.push(
+        taskIssue(
+          i,
+          name,
+          "dep_policy",
+          ErrorCode.BAD_DEP_POLICY,
+          `dep_policy ${policy} needs dependencies, but the task has none`,
+        ),
+      );
+    return 0;
+  }
+  if (policy === "all") return parentCount;
+  if (policy === "any") return 1;
+  if (policy > parentCount)
+    issues.push(
+      taskIssue(
+        i,
+        name,
+        "dep_policy",
+        ErrorCode.BAD_DEP_POLICY,
+        `dep_policy ${policy} is more than its ${parentCount} dependencies`,
+      ),
+    );
+  return policy;
+}
+
+function resolveRefs(
+  cond: Condition,
+  deps: readonly string[],
+  index: ReadonlyMap<string, number>,
+  i: number,
+  name: string,
+  issues: Issue[],
+): Set<number> {
+  const out = new Set<number>();
+  for (const ref of cond.refs) {
+    if (ref.kind === "glob") {
+      const matched = matchGlob(ref.pattern, deps);
+      if (matched.length === 0)
+        issues.push(
+          taskIssue(
+            i,
+            name,
+            "condition",
+            ErrorCode.CONDITION_REFERENCE,
+            `inputs["${ref.pattern}"] matches none of depends_on`,
+          ),
+        );
+      for (const m of matched) out.add(index.get(m)!);
+    } else if (!deps.includes(ref.name) || isGlob(ref.name)) {
+      issues.push(
+        taskIssue(
+          i,
+          name,
+          "condition",
+          ErrorCode.CONDITION_REFERENCE,
+          `condition reads inputs["${ref.name}"], which is not in depends_on`,
+        ),
+      );
+    } else {
+      const p = index.get(ref.name);
+      if (p !== undefined) out.add(p);
+    }
+  }
+  return out;
+}
+
+function invert(n: number, parentStart: Uint32Array, parents: Uint32Array) {
+  const childStart = new Uint32Array(n + 1);
+  for (const p of parents) childStart[p + 1]!++;
+  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
+  const fill = childStart.slice(0, n);
+  const children = new Uint32Array(parents.length);
+  for (let c = 0; c < n; c++) {
+    for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) children[fill[parents[k]!]!++] = c;
+  }
+  return { childStart, children };
+}
+
+/** Longest-path depth by Kahn's algorithm (iterative: a 100k-task chain must not blow the stack). */
+function layers(
+  n: number,
+  parentStart: Uint32Array,
+  parents: Uint32Array,
+  childStart: Uint32Array,
+  children: Uint32Array,
+): Uint32Array {
+  const layer = new Uint32Array(n);
+  const waiting = new Uint32Array(n);
+  const queue: number[] = [];
+  for (let i = 0; i < n; i++) {
+    waiting[i] = parentStart[i + 1]! - parentStart[i]!;
+    if (waiting[i] === 0) queue.push(i);
+  }
+  for (let h = 0; h < queue.length; h++) {
+    const p = queue[h]!;
+    for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
+      const c = children[k]!;
+      if (layer[c]! < layer[p]! + 1) layer[c] = layer[p]! + 1;
+      if (--waiting[c]! === 0) queue.push(c);
+    }
+  }
+  return layer;
+}
+
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function suggest(name: string, index: ReadonlyMap<string, number>): string {
+  const lower = name.toLowerCase();
+  for (const known of index.keys()) {
+    if (known.toLowerCase() === lower || editDistanceAtMostOne(known, name))
+      return ` (did you mean "${known}"?)`;
+  }
+  return "";
+}
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  let j = 0;
+  let edits = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+      continue;
+    }
+    if (++edits > 1) return false;
+    if (a.length > b.length) i++;
+    else if (b.length > a.length) j++;
+    else {
+      i++;
+      j++;
+    }
+  }
+  return edits + (a.length - i) + (b.length - j) <= 1;
+}
+
+function taskIssue(
+  i: number,
+  name: string,
+  field: string,
+  code: Issue["code"],
+  message: string,
+): Issue {
+  return { path: `tasks[${i}].${field}`, code, message: `task "${name}": ${message}` };
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path)
+    out += typeof seg === "number" ? `[${seg}]` : out === "" ? String(seg) : `.${String(seg)}`;
+  return out;
+}
+
+/** Names the task in a schema message, when the path runs through `tasks[i]` and it has a name. */
+function withTaskName(input: unknown, path: readonly PropertyKey[], message: string): string {
+  if (path[0] !== "tasks" || typeof path[1] !== "number") return message;
+  const tasks = (input as { tasks?: unknown })?.tasks;
+  const task = Array.isArray(tasks)
+    ? (tasks[path[1]] as { name?: unknown } | undefined)
+    : undefined;
+  return typeof task?.name === "string" && task.name.length <= LIMITS.maxNameLength
+    ? `task "${task.name}": ${message}`
+    : message;
+}
+
+function invalid(issues: Issue[]): DagqError {
+  const shown = issues.slice(0, 50);
+  const more = issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : "";
+  return new DagqError(
+    ErrorCode.INVALID_DEFINITION,
+    `invalid workflow definition:\n${formatIssues(shown)}${more}`,
+    { issues },
+  );
+}

@@ -1,0 +1,3 @@
+import type { Json } from "../json.js";
+
+export type X = Json;

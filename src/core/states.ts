@@ -1,0 +1,62 @@
+/**
+ * Task and workflow states.
+ *
+ * Task states, how each is entered and left (the reducer in `run.ts` is the only writer):
+ *
+ * | state           | entered when                                                    | left for                          |
+ * |-----------------|-----------------------------------------------------------------|-----------------------------------|
+ * | pending         | at creation, for a task with dependencies                       | ready, skipped, upstream_failed, cancelled |
+ * | ready           | at creation for a root; when the dep policy is met and the      | running, completed, failed, cancelled (and |
+ * |                 | condition holds; when a failed attempt has retries left         | ready again on a retry)           |
+ * | running         | a worker reports that it started the current attempt            | completed, failed, ready (retry), cancelled |
+ * | completed       | the current attempt succeeded                                   | (terminal)                        |
+ * | failed          | the current attempt failed or timed out with no retries left    | (terminal)                        |
+ * | skipped         | the condition was false or could not be evaluated; or every     | (terminal)                        |
+ * |                 | parent is terminal and too few completed, none having failed    |                                   |
+ * | upstream_failed | failed/upstream_failed/cancelled parents alone make the policy unmeetable | (terminal)              |
+ * | cancelled       | the workflow was cancelled while the task was not terminal      | (terminal)                        |
+ *
+ * Workflow states: pending (waiting for admission) → running → completed | failed | cancelled;
+ * pending → cancelled. A workflow completes when every task is terminal and every sink (a task
+ * no other task depends on) ended completed or skipped; it fails otherwise.
+ */
+export const TASK_STATES = [
+  "pending",
+  "ready",
+  "running",
+  "completed",
+  "failed",
+  "skipped",
+  "upstream_failed",
+  "cancelled",
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+/** Numeric codes, the index in TASK_STATES, as stored in the state's byte array. */
+export const T = {
+  pending: 0,
+  ready: 1,
+  running: 2,
+  completed: 3,
+  failed: 4,
+  skipped: 5,
+  upstream_failed: 6,
+  cancelled: 7,
+} as const satisfies Record<TaskState, number>;
+export type TaskCode = (typeof T)[TaskState];
+
+export function isTerminalCode(code: number): boolean {
+  return code >= T.completed;
+}
+
+/** A parent in one of these states counts against its children's dependency policy. */
+export function isBadCode(code: number): boolean {
+  return code === T.failed || code === T.upstream_failed || code === T.cancelled;
+}
+
+export const WORKFLOW_STATES = ["pending", "running", "completed", "failed", "cancelled"] as const;
+export type WorkflowState = (typeof WORKFLOW_STATES)[number];
+
+export function isTerminalWorkflow(s: WorkflowState): boolean {
+  return s === "completed" || s === "failed" || s === "cancelled";
+}
