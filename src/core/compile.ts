@@ -169,7 +169,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   }
   if (issues.length > 0) throw invalid(issues);
 
-  const layer = layers(n, parentStart, parents, childStart, children);
+  const layer = layers(n, parentStart, childStart, children);
   const byName = Uint32Array.from(def.tasks.map((_, i) => i)).sort((a, b) =>
     compareNames(def.tasks[a]!.name, def.tasks[b]!.name),
   );
@@ -281,7 +281,6 @@ function invert(n: number, parentStart: Uint32Array, parents: Uint32Array) {
 function layers(
   n: number,
   parentStart: Uint32Array,
-  parents: Uint32Array,
   childStart: Uint32Array,
   children: Uint32Array,
 ): Uint32Array {

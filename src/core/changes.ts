@@ -1,0 +1,152 @@
+import type { CompiledWorkflow } from "./compile.js";
+import { DagqError, ErrorCode } from "./errors.js";
+import type { Json } from "./json.js";
+import { RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
+import { T } from "./states.js";
+
+/**
+ * Changes: whole task records (and the workflow record) in a columnar, JSON-ready form. A delta
+ * is the records one batch touched; a snapshot is every record that differs from a fresh run.
+ * Replaying a delta only sets fields (the decisions were made when it was recorded), so
+ * snapshot + deltas in order rebuild the exact state, and applying the same delta twice is
+ * harmless.
+ *
+ * Columns gzip well: task indices are gap-encoded, times are milliseconds since the
+ * workflow's creation (-1 = unset), and a fresh workflow's snapshot holds no task at all.
+ */
+export interface Changes {
+  readonly v: 1;
+  readonly wf?: WorkflowRecord;
+  /** Task indices, gap-encoded: each entry is the difference to the previous index. */
+  readonly i: number[];
+  readonly s: number[];
+  readonly a: number[];
+  readonly d: number[];
+  readonly st: number[];
+  readonly ft: number[];
+  readonly rt: number[];
+  /** Outputs and reasons, keyed by position in the columns above. */
+  readonly o: Array<[number, Json]>;
+  readonly r: Array<[number, string]>;
+}
+
+export const CHANGES_VERSION = 1;
+
+/** The delta of everything written since the last call; resets the run's change tracking. */
+export function takeChanges(run: RunState): Changes {
+  const indices = [...run.touched].sort((a, b) => a - b);
+  run.touched.clear();
+  const wf = run.wfTouched ? { ...run.wf } : undefined;
+  run.wfTouched = false;
+  return encode(run, indices, wf);
+}
+
+/** Every record that differs from a fresh run, plus the workflow record. */
+export function snapshot(run: RunState): Changes {
+  const indices: number[] = [];
+  for (let i = 0; i < run.size; i++) if (!isFresh(run, i)) indices.push(i);
+  return encode(run, indices, { ...run.wf });
+}
+
+/** Rebuilds a run from a snapshot and the deltas recorded after it, in order. */
+export function restore(
+  def: CompiledWorkflow,
+  id: string,
+  snap: Changes,
+  deltas: Iterable<Changes> = [],
+): RunState {
+  if (!snap.wf)
+    throw new DagqError(ErrorCode.INVALID_STATE, `snapshot of ${id} has no workflow record`);
+  const run = new RunState(def, id, { ...snap.wf });
+  replay(run, snap);
+  for (const d of deltas) replay(run, d);
+  run.touched.clear();
+  run.wfTouched = false;
+  return run;
+}
+
+export function replay(run: RunState, changes: Changes): void {
+  if (changes.v !== CHANGES_VERSION)
+    throw new DagqError(ErrorCode.INVALID_STATE, `unknown changes version ${changes.v}`);
+  if (changes.wf) run.setWorkflow(changes.wf);
+  const base = run.wf.createdAt;
+  const outputs = new Map(changes.o);
+  const reasons = new Map(changes.r);
+  let i = 0;
+  for (let k = 0; k < changes.i.length; k++) {
+    i += changes.i[k]!;
+    if (i >= run.size)
+      throw new DagqError(
+        ErrorCode.INVALID_STATE,
+        `changes name task #${i} of a ${run.size}-task workflow`,
+      );
+    run.write(i, {
+      status: changes.s[k]!,
+      attempt: changes.a[k]!,
+      dispatchedAt: fromOffset(changes.d[k]!, base),
+      startedAt: fromOffset(changes.st[k]!, base),
+      finishedAt: fromOffset(changes.ft[k]!, base),
+      retryAt: fromOffset(changes.rt[k]!, base),
+      output: outputs.get(k),
+      reason: reasons.get(k),
+    });
+  }
+}
+
+export function changeCount(changes: Changes): number {
+  return changes.i.length;
+}
+
+function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined): Changes {
+  const base = run.wf.createdAt;
+  const c: Changes = {
+    v: 1,
+    ...(wf ? { wf } : {}),
+    i: [],
+    s: [],
+    a: [],
+    d: [],
+    st: [],
+    ft: [],
+    rt: [],
+    o: [],
+    r: [],
+  };
+  let prev = 0;
+  indices.forEach((i, k) => {
+    const rec: TaskRecord = run.record(i);
+    c.i.push(i - prev);
+    prev = i;
+    c.s.push(rec.status);
+    c.a.push(rec.attempt);
+    c.d.push(toOffset(rec.dispatchedAt, base));
+    c.st.push(toOffset(rec.startedAt, base));
+    c.ft.push(toOffset(rec.finishedAt, base));
+    c.rt.push(toOffset(rec.retryAt, base));
+    if (rec.output !== undefined) c.o.push([k, rec.output]);
+    if (rec.reason !== undefined) c.r.push([k, rec.reason]);
+  });
+  return c;
+}
+
+function isFresh(run: RunState, i: number): boolean {
+  const isRoot = run.def.parentStart[i] === run.def.parentStart[i + 1];
+  return (
+    run.status[i] === (isRoot ? T.ready : T.pending) &&
+    run.attempt[i] === 1 &&
+    run.dispatchedAt[i] === 0 &&
+    run.startedAt[i] === 0 &&
+    run.finishedAt[i] === 0 &&
+    !run.retryAt.has(i) &&
+    !run.outputs.has(i) &&
+    !run.reasons.has(i)
+  );
+}
+
+function toOffset(t: number, base: number): number {
+  return t === 0 ? -1 : t - base;
+}
+
+function fromOffset(o: number, base: number): number {
+  return o < 0 ? 0 : o + base;
+}

@@ -1,0 +1,97 @@
+import { compareNames } from "./compile.js";
+import type { Json } from "./json.js";
+import type { RunState } from "./runState.js";
+import { T, TASK_STATES, type TaskState } from "./states.js";
+
+/** One task as the API, the CLI and `run-local --json` show it. */
+export interface TaskView {
+  readonly name: string;
+  readonly status: TaskState;
+  readonly attempts: number;
+  readonly output: Json;
+  readonly reason: string | null;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+}
+
+export function taskView(run: RunState, i: number): TaskView {
+  const s = run.status[i]!;
+  return {
+    name: run.def.tasks[i]!.name,
+    status: TASK_STATES[s]!,
+    attempts: attemptsUsed(run, i),
+    output: run.outputs.get(i) ?? null,
+    reason: run.reasons.get(i) ?? null,
+    startedAt: run.startedAt[i] || null,
+    finishedAt: run.finishedAt[i] || null,
+  };
+}
+
+/** Attempts that ran: the current one counts once it started or finished. */
+function attemptsUsed(run: RunState, i: number): number {
+  const s = run.status[i]!;
+  if (s === T.pending || s === T.skipped || s === T.upstream_failed) return 0;
+  const currentRan =
+    s === T.running || s === T.completed || s === T.failed || run.startedAt[i]! > 0;
+  return run.attempt[i]! - (currentRan ? 0 : 1);
+}
+
+export interface TaskQuery {
+  /** Only tasks whose name starts with this, e.g. `train/`. */
+  readonly prefix?: string;
+  readonly status?: readonly TaskState[];
+  /** Resume after this task name (names are returned in sorted order). */
+  readonly after?: string;
+  readonly limit?: number;
+}
+
+/**
+ * Tasks in name order, filtered by name prefix and status. The prefix narrows by binary search
+ * over the compiled name order, so `train/*` in a 100k-task workflow touches only `train/` tasks.
+ */
+export function queryTasks(
+  run: RunState,
+  q: TaskQuery = {},
+): { tasks: TaskView[]; next: string | null } {
+  const { byName, tasks } = run.def;
+  const name = (k: number) => tasks[byName[k]!]!.name;
+  const prefix = q.prefix ?? "";
+  const from = q.after !== undefined && q.after >= prefix ? q.after : prefix;
+  let k = lowerBound(
+    byName.length,
+    (m) => compareNames(name(m), from) < 0 || (q.after !== undefined && name(m) === q.after),
+  );
+  const wanted = q.status ? new Set(q.status.map((s) => T[s])) : null;
+  const limit = q.limit ?? Number.POSITIVE_INFINITY;
+  const out: TaskView[] = [];
+  for (; k < byName.length && name(k).startsWith(prefix); k++) {
+    const i = byName[k]!;
+    if (wanted && !wanted.has(run.status[i] as (typeof T)[TaskState])) continue;
+    if (out.length === limit) return { tasks: out, next: out.at(-1)!.name };
+    out.push(taskView(run, i));
+  }
+  return { tasks: out, next: null };
+}
+
+/** Counts by state for each layer (longest distance from a root): the view of a large DAG. */
+export function layerCounts(run: RunState): Array<Record<TaskState, number>> {
+  const layers: Array<Record<TaskState, number>> = [];
+  for (let i = 0; i < run.size; i++) {
+    const l = run.def.layer[i]!;
+    while (layers.length <= l)
+      layers.push(Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>);
+    layers[l]![TASK_STATES[run.status[i]!]!]++;
+  }
+  return layers;
+}
+
+function lowerBound(n: number, before: (k: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (before(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
