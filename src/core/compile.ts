@@ -309,10 +309,22 @@ export function compareNames(a: string, b: string): number {
 function suggest(name: string, index: ReadonlyMap<string, number>): string {
   const lower = name.toLowerCase();
   for (const known of index.keys()) {
-    if (known.toLowerCase() === lower || editDistanceAtMostOne(known, name))
+    if (
+      known.toLowerCase() === lower ||
+      editDistanceAtMostOne(known, name) ||
+      isAdjacentSwap(known, name)
+    )
       return ` (did you mean "${known}"?)`;
   }
   return "";
+}
+
+function isAdjacentSwap(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  const diff: number[] = [];
+  for (let k = 0; k < a.length && diff.length <= 2; k++) if (a[k] !== b[k]) diff.push(k);
+  const [x, y] = diff;
+  return diff.length === 2 && y === x! + 1 && a[x!] === b[y] && a[y] === b[x!];
 }
 
 function editDistanceAtMostOne(a: string, b: string): boolean {
