@@ -1,7 +1,7 @@
 import type { CompiledWorkflow } from "./compile.js";
 import { DagqError, ErrorCode } from "./errors.js";
 import type { Json } from "./json.js";
-import { RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
+import { RunState, type WorkflowRecord } from "./runState.js";
 import { T } from "./states.js";
 
 /**
@@ -99,33 +99,36 @@ export function changeCount(changes: Changes): number {
 
 function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined): Changes {
   const base = run.wf.createdAt;
+  const n = indices.length;
   const c: Changes = {
     v: 1,
     ...(wf ? { wf } : {}),
-    i: [],
-    s: [],
-    a: [],
-    d: [],
-    st: [],
-    ft: [],
-    rt: [],
+    i: new Array(n),
+    s: new Array(n),
+    a: new Array(n),
+    d: new Array(n),
+    st: new Array(n),
+    ft: new Array(n),
+    rt: new Array(n),
     o: [],
     r: [],
   };
   let prev = 0;
-  indices.forEach((i, k) => {
-    const rec: TaskRecord = run.record(i);
-    c.i.push(i - prev);
+  for (let k = 0; k < n; k++) {
+    const i = indices[k]!;
+    c.i[k] = i - prev;
     prev = i;
-    c.s.push(rec.status);
-    c.a.push(rec.attempt);
-    c.d.push(toOffset(rec.dispatchedAt, base));
-    c.st.push(toOffset(rec.startedAt, base));
-    c.ft.push(toOffset(rec.finishedAt, base));
-    c.rt.push(toOffset(rec.retryAt, base));
-    if (rec.output !== undefined) c.o.push([k, rec.output]);
-    if (rec.reason !== undefined) c.r.push([k, rec.reason]);
-  });
+    c.s[k] = run.status[i]!;
+    c.a[k] = run.attempt[i]!;
+    c.d[k] = toOffset(run.dispatchedAt[i]!, base);
+    c.st[k] = toOffset(run.startedAt[i]!, base);
+    c.ft[k] = toOffset(run.finishedAt[i]!, base);
+    c.rt[k] = toOffset(run.retryAt.get(i) ?? 0, base);
+    const output = run.outputs.get(i);
+    if (output !== undefined) c.o.push([k, output]);
+    const reason = run.reasons.get(i);
+    if (reason !== undefined) c.r.push([k, reason]);
+  }
   return c;
 }
 

@@ -1,0 +1,15 @@
+import { type Figure, runCoreBench } from "./coreBench.js";
+
+/** `npm run bench`: runs every benchmark in one process and prints one table. */
+const figures: Figure[] = [];
+const log = (line: string) => process.stderr.write(`${line}\n`);
+figures.push(...runCoreBench(log));
+
+const width = Math.max(...figures.map((f) => f.name.length));
+console.log(`\ndagq benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
+for (const f of figures) {
+  const value = f.value >= 100 ? Math.round(f.value).toLocaleString("en-US") : f.value.toFixed(2);
+  console.log(
+    `${f.name.padEnd(width)}  ${`${value} ${f.unit}`.padStart(16)}${f.target ? `   target ${f.target}` : ""}`,
+  );
+}
