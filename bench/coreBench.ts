@@ -37,7 +37,10 @@ export function fanOutFanIn(leaves: number): CompiledWorkflow {
 export function layered(layers: number, width: number): CompiledWorkflow {
   const tasks: Array<{ name: string; command: string; depends_on: string[] }> = [];
   let seed = 42;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % width;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % width;
+  };
   for (let l = 0; l < layers; l++) {
     for (let w = 0; w < width; w++) {
       const deps =

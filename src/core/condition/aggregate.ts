@@ -37,7 +37,7 @@ export function aggregate(fn: Aggregate, arg: Json): AggregateResult {
       for (let i = 0; i < list.length; i++) {
         const v = list[i];
         if (typeof v !== "number") return notA(fn, "numbers", v, i);
-        acc = fn === "min" ? (v < acc ? v : acc) : fn === "max" ? (v > acc ? v : acc) : acc + v;
+        acc = fn === "min" ? Math.min(acc, v) : fn === "max" ? Math.max(acc, v) : acc + v;
       }
       return { ok: true, value: fn === "avg" ? acc / list.length : acc };
     }

@@ -1,30 +1,21 @@
 // Hand-written: no well-kept JS expression parser supports this Python-like grammar with
 // and/or/not/in/not in without extending it more than writing it would take.
+//
+//   or      := and ("or" and)*
+//   and     := not ("and" not)*
+//   not     := "not" not | compare
+//   compare := unary [("==" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "not" "in") unary]
+//   unary   := "-" unary | postfix
+//   postfix := primary ("." NAME | "[" or "]")*
+//   primary := NUMBER | STRING | true | false | null | True | False | None
+//            | "[" [or ("," or)* [","]] "]" | "(" or ")"
+//            | "inputs" ("." NAME | "[" STRING "]") | AGGREGATE "(" or ")"
 import { DagqError, ErrorCode } from "../errors.js";
-import {
-  AGGREGATES,
-  type CompareOp,
-  type Condition,
-  type ConditionNode,
-  type ConditionRef,
-  isAggregate,
-  MAX_SOURCE_LENGTH,
-} from "./ast.js";
-import { TokenCursor } from "./cursor.js";
-import { isGlob } from "./glob.js";
-import { type Punct, syntaxError, type Token, where } from "./lexer.js";
+import { type CompareOp, type Condition, type ConditionNode, MAX_SOURCE_LENGTH } from "./ast.js";
+import { type Punct, syntaxError } from "./lexer.js";
+import { PrimaryParser } from "./primary.js";
 import { quote } from "./text.js";
 
-const LITERAL_NAMES: Readonly<Record<string, null | boolean>> = {
-  true: true,
-  false: false,
-  null: null,
-  True: true,
-  False: false,
-  None: null,
-};
-const KEYWORDS = ["and", "or", "not", "in"];
-const FUNCTIONS = `${AGGREGATES.slice(0, -1).join(", ")} and ${AGGREGATES.at(-1)}`;
 const COMPARE_PUNCT: readonly Punct[] = ["==", "!=", "<", "<=", ">", ">="];
 
 /** Parses a condition once, at submission; every syntax error is a CONDITION_SYNTAX DagqError. */
@@ -46,8 +37,10 @@ export function parseCondition(source: string): Condition {
   return new Parser(source).parse();
 }
 
-class Parser extends TokenCursor {
-  private readonly refs: ConditionRef[] = [];
+class Parser extends PrimaryParser {
+  protected parseExpression(): ConditionNode {
+    return this.parseOr();
+  }
 
   parse(): Condition {
     if (this.peek().type === "eof") {
@@ -99,7 +92,7 @@ class Parser extends TokenCursor {
       throw syntaxError(
         this.source,
         again.pos,
-        `comparisons cannot be chained (second operator ${quote(this.text(again))})`,
+        `comparisons cannot be chained: second operator ${quote(this.text(again))}`,
         "write a < b and b < c instead of a < b < c",
       );
     }
@@ -130,141 +123,4 @@ class Parser extends TokenCursor {
     const tok = this.next();
     return this.nested(tok, () => ({ kind: "neg", operand: this.parseUnary() }));
   }
-
-  private parsePostfix(): ConditionNode {
-    const start = this.peek().pos;
-    let node = this.parsePrimary();
-    for (;;) {
-      const tok = this.peek();
-      if (this.isPunct(".")) {
-        this.i++;
-        const name = this.next();
-        if (name.type !== "name") this.unexpected(name, 'expected a field name after "."');
-        node = { kind: "member", object: node, name: name.value };
-      } else if (this.isPunct("[")) {
-        this.i++;
-        const index = this.nested(tok, () => this.parseOr());
-        this.close("]", tok);
-        node =
-          index.kind === "literal" && typeof index.value === "string"
-            ? { kind: "member", object: node, name: index.value }
-            : { kind: "index", object: node, index };
-      } else if (this.isPunct("(")) {
-        const callee = quote(this.source.slice(start, tok.pos).trim(), 40);
-        throw syntaxError(
-          this.source,
-          tok.pos,
-          `cannot call ${callee}`,
-          `only ${FUNCTIONS} can be called`,
-        );
-      } else {
-        return node;
-      }
-    }
-  }
-
-  private parsePrimary(): ConditionNode {
-    const tok = this.next();
-    switch (tok.type) {
-      case "num":
-      case "str":
-        return { kind: "literal", value: tok.value };
-      case "punct":
-        if (tok.value === "(") {
-          const inner = this.nested(tok, () => this.parseOr());
-          this.close(")", tok);
-          return inner;
-        }
-        if (tok.value === "[") return this.nested(tok, () => this.parseList(tok));
-        return this.unexpected(tok, "expected a value");
-      case "name":
-        return this.parseName(tok);
-      case "eof":
-        return this.unexpected(tok, "expected a value");
-    }
-  }
-
-  private parseList(open: Token): ConditionNode {
-    const items: ConditionNode[] = [];
-    while (!this.isPunct("]")) {
-      items.push(this.parseOr());
-      if (this.isPunct(",")) this.i++;
-      else if (!this.isPunct("]")) {
-        const at = where(this.source, open.pos);
-        this.unexpected(this.peek(), `expected "," or "]" to close the "[" at ${at}`);
-      }
-    }
-    this.i++;
-    return { kind: "list", items };
-  }
-
-  private parseName(tok: Token & { type: "name" }): ConditionNode {
-    const name = tok.value;
-    if (Object.hasOwn(LITERAL_NAMES, name))
-      return { kind: "literal", value: LITERAL_NAMES[name] ?? null };
-    if (name === "inputs") return this.parseInput(tok);
-    if (isAggregate(name)) {
-      if (!this.isPunct("(")) {
-        throw syntaxError(this.source, tok.pos, `${name} is a function`, `write ${name}(<list>)`);
-      }
-      const open = this.next();
-      const arg = this.nested(open, () => this.parseOr());
-      if (this.isPunct(",")) {
-        throw syntaxError(this.source, this.peek().pos, `${name} takes one argument, a list`);
-      }
-      this.close(")", open);
-      return { kind: "call", fn: name, arg };
-    }
-    if (KEYWORDS.includes(name)) return this.unexpected(tok, "expected a value");
-    if (this.isPunct("(")) {
-      throw syntaxError(
-        this.source,
-        tok.pos,
-        `unknown function ${quote(name)}`,
-        `the functions are ${FUNCTIONS}`,
-      );
-    }
-    throw syntaxError(
-      this.source,
-      tok.pos,
-      `unknown name ${quote(name)}`,
-      "conditions can only read inputs.<task>",
-    );
-  }
-
-  /** The first access after `inputs` must name a dependency statically, so refs are known at submission. */
-  private parseInput(inputs: Token): ConditionNode {
-    const tok = this.next();
-    let name: string | undefined;
-    if (tok.type === "punct" && tok.value === ".") {
-      const word = this.next();
-      if (word.type === "name") name = word.value;
-    } else if (tok.type === "punct" && tok.value === "[") {
-      const str = this.next();
-      if (str.type === "str") {
-        this.close("]", tok);
-        if (str.value === "") throw syntaxError(this.source, str.pos, "empty dependency name");
-        name = str.value;
-      }
-    }
-    if (name === undefined) {
-      throw syntaxError(
-        this.source,
-        inputs.end,
-        '"inputs" must be followed by a dependency name',
-        'write inputs.A or inputs["prep/x"]',
-      );
-    }
-    const ref: ConditionRef = isGlob(name)
-      ? { kind: "glob", pattern: name }
-      : { kind: "name", name };
-    if (!this.refs.some((r) => sameRef(r, ref))) this.refs.push(ref);
-    return { kind: "input", ref };
-  }
-}
-
-function sameRef(a: ConditionRef, b: ConditionRef): boolean {
-  return a.kind === "name"
-    ? b.kind === "name" && a.name === b.name
-    : b.kind === "glob" && a.pattern === b.pattern;
 }
