@@ -42,7 +42,7 @@ const isSpace = (c: string | undefined) => c === " " || c === "\t" || c === "\n"
 
 /** `column 14`, or `line 2, column 3` for conditions written over several lines; 1-based. */
 export function where(source: string, pos: number): string {
-  const lineStart = source.lastIndexOf("\n", pos - 1) + 1;
+  const lineStart = pos === 0 ? 0 : source.lastIndexOf("\n", pos - 1) + 1;
   const column = Array.from(source.slice(lineStart, pos)).length + 1;
   if (!source.includes("\n")) return `column ${column}`;
   let line = 1;
