@@ -21,6 +21,7 @@ export * from "./builder.js";
 export * from "./changes.js";
 export * from "./compile.js";
 export * from "./condition/index.js";
+export * from "./deadlines.js";
 export * from "./definition.js";
 export * from "./errors.js";
 export type { Json } from "./json.js";

@@ -44,6 +44,11 @@ export type Command =
 export interface ApplyOptions {
   /** Flow control: at most this many tasks dispatched and not yet terminal. */
   readonly maxInFlight?: number;
+  /**
+   * Maps a stored output to the value a condition reads. The serverless path stores large
+   * outputs as references to blobs and fetches the ones a condition needs before applying.
+   */
+  readonly resolveOutput?: (task: number, stored: Json) => Json;
 }
 
 export interface Transition {
@@ -82,7 +87,7 @@ export function applyEvents(
   const commands: Command[] = [];
   const ignored: Array<{ event: Event; why: string }> = [];
   for (const event of events) {
-    const why = applyOne(run, event, now, commands);
+    const why = applyOne(run, event, now, commands, opts);
     if (why) ignored.push({ event, why });
   }
   fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
@@ -91,7 +96,13 @@ export function applyEvents(
 }
 
 /** Applies one event; returns why it was ignored, or undefined when it took effect. */
-function applyOne(run: RunState, ev: Event, now: number, commands: Command[]): string | undefined {
+function applyOne(
+  run: RunState,
+  ev: Event,
+  now: number,
+  commands: Command[],
+  opts: ApplyOptions,
+): string | undefined {
   switch (ev.kind) {
     case "admit":
       if (run.wf.status !== "pending") return `workflow is ${run.wf.status}`;
@@ -102,7 +113,7 @@ function applyOne(run: RunState, ev: Event, now: number, commands: Command[]): s
     case "started":
     case "completed":
     case "failed":
-      return applyTaskEvent(run, ev, now, commands);
+      return applyTaskEvent(run, ev, now, commands, opts);
     default:
       return assertNever(ev, "event");
   }
@@ -113,6 +124,7 @@ function applyTaskEvent(
   ev: Extract<Event, { task: number }>,
   now: number,
   commands: Command[],
+  opts: ApplyOptions,
 ): string | undefined {
   const i = ev.task;
   if (!(i >= 0 && i < run.size)) return `no task #${i}`;
@@ -142,7 +154,7 @@ function applyTaskEvent(
       output: ev.output ?? null,
       reason: undefined,
     });
-    settle(run, i, now);
+    settle(run, i, now, opts);
     return undefined;
   }
   const spec = run.def.tasks[i]!;
@@ -164,7 +176,7 @@ function applyTaskEvent(
     startedAt: run.startedAt[i] || now,
     reason: ev.error,
   });
-  settle(run, i, now);
+  settle(run, i, now, opts);
   return undefined;
 }
 
@@ -172,7 +184,7 @@ function applyTaskEvent(
  * Propagates a task that became terminal to its descendants. Iterative worklist: a 100k-task
  * chain of skips must not overflow the stack.
  */
-function settle(run: RunState, first: number, now: number): void {
+function settle(run: RunState, first: number, now: number, opts: ApplyOptions): void {
   const { childStart, children } = run.def;
   const work = [first];
   while (work.length > 0) {
@@ -181,13 +193,13 @@ function settle(run: RunState, first: number, now: number): void {
       const c = children[k]!;
       // Only pending children decide: an `any` merge that is already ready must not be
       // readied (and dispatched, and counted) again by its other parents.
-      if (run.status[c] === T.pending && decide(run, c, now)) work.push(c);
+      if (run.status[c] === T.pending && decide(run, c, now, opts)) work.push(c);
     }
   }
 }
 
 /** Decides a pending task from its parents' outcomes; returns true if it became terminal. */
-function decide(run: RunState, c: number, now: number): boolean {
+function decide(run: RunState, c: number, now: number, opts: ApplyOptions): boolean {
   const def = run.def;
   const total = def.parentStart[c + 1]! - def.parentStart[c]!;
   const need = def.need[c]!;
@@ -212,7 +224,7 @@ function decide(run: RunState, c: number, now: number): boolean {
       // Wait until every parent the condition reads has an outcome: the result must not
       // depend on the order in which parents finish.
       if (run.condTerm.get(c)! < def.conditionParents.get(c)!.size) return false;
-      const result = evaluateCondition(spec.condition, completedInputs(run, c));
+      const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolveOutput));
       if (!result.ok || !result.value) {
         const reason = result.ok
           ? `condition is false: ${spec.condition.source}`
@@ -241,12 +253,18 @@ function finish(run: RunState, i: number, status: number, now: number, reason: s
 }
 
 /** The outputs of the parents of `c` that completed, keyed by name, in definition order. */
-export function completedInputs(run: RunState, c: number): Map<string, Json> {
+export function completedInputs(
+  run: RunState,
+  c: number,
+  resolve?: (task: number, stored: Json) => Json,
+): Map<string, Json> {
   const { parentStart, parents, tasks } = run.def;
   const inputs = new Map<string, Json>();
   for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
     const p = parents[k]!;
-    if (run.status[p] === T.completed) inputs.set(tasks[p]!.name, run.outputs.get(p) ?? null);
+    if (run.status[p] !== T.completed) continue;
+    const stored = run.outputs.get(p) ?? null;
+    inputs.set(tasks[p]!.name, resolve ? resolve(p, stored) : stored);
   }
   return inputs;
 }

@@ -19,6 +19,11 @@ export class ConflictError extends Error {
   }
 }
 
+/** A lease operation named a blob that does not exist (e.g. a workflow purged mid-run). */
+export class NotFoundError extends Error {
+  override readonly name = "NotFoundError";
+}
+
 export interface BlobRead {
   readonly data: Uint8Array;
   readonly etag: string;
@@ -53,7 +58,10 @@ export interface BlobStore {
     metadata: Record<string, string>,
     opts: { readonly ifMatch: string },
   ): Promise<string>;
-  /** A lease of `durationS` (15–60) on an existing blob: its id, or null while another holds it. */
+  /**
+   * A lease of `durationS` (15–60) on an existing blob: its id, or null while another holds it.
+   * NotFoundError when the blob does not exist.
+   */
   acquireLease(path: string, durationS: number): Promise<string | null>;
   /** False when the lease is no longer ours (expired and taken, or broken). */
   renewLease(path: string, leaseId: string): Promise<boolean>;

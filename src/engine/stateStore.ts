@@ -1,0 +1,206 @@
+import {
+  type Changes,
+  type CompiledWorkflow,
+  compile,
+  parseDefinition,
+  type RunState,
+  restore,
+  snapshot,
+  type WorkflowDefinition,
+} from "../core/index.js";
+import { frame, packJson, unframe, unpackJson } from "./codec.js";
+import type { Layout } from "./layout.js";
+import { type BlobStore, ConflictError } from "./ports.js";
+
+/**
+ * A workflow's state in blobs: an immutable definition, a head blob holding a snapshot and the
+ * generation of the journal that follows it, and that append-only journal of deltas. A batch
+ * costs one append of its delta (bytes independent of the workflow's size); when the journal
+ * grows, the lease holder compacts it into a new snapshot and a fresh journal generation.
+ *
+ * Writers are serialized twice over: by the lease on the head blob (who may work), and by the
+ * journal's ETag on every append (whose write counts). A writer whose lease silently expired
+ * cannot corrupt the state: its append fails the ETag check, unless nobody wrote since it
+ * loaded, in which case its delta is a valid continuation and the next writer replays it.
+ * Compaction first seals the old journal (a metadata write that bumps its ETag), so no
+ * append can land in a generation the head no longer points to.
+ */
+export interface StateVersion {
+  readonly gen: number;
+  readonly headEtag: string;
+  readonly journalEtag: string;
+  readonly journalBytes: number;
+  readonly journalFrames: number;
+  /** The journal was sealed by a compaction that did not finish; finish it before writing. */
+  readonly sealed: boolean;
+}
+
+export interface LoadedState {
+  readonly run: RunState;
+  readonly version: StateVersion;
+}
+
+interface Head {
+  readonly v: 1;
+  readonly gen: number;
+  readonly snapshot: Changes;
+}
+
+export const COMPACT_AFTER = { bytes: 4 * 1024 * 1024, frames: 2000 } as const;
+
+export class StateStore {
+  private readonly definitions = new Map<string, CompiledWorkflow>();
+
+  constructor(
+    private readonly blobs: BlobStore,
+    private readonly names: Layout,
+    private readonly maxCachedDefinitions = 64,
+  ) {}
+
+  /** Writes definition, head and first journal; ConflictError EXISTS if the id is taken. */
+  async create(id: string, def: CompiledWorkflow, run: RunState): Promise<StateVersion> {
+    const defEtag = await this.blobs.create(
+      this.names.definitionBlob(id),
+      packJson(def.definition),
+    );
+    if (defEtag === null) throw new ConflictError("EXISTS", `workflow ${id} already exists`);
+    const journalEtag = await this.blobs.createAppend(this.names.journalBlob(id, 0));
+    const headEtag = await this.blobs.create(
+      this.names.headBlob(id),
+      packJson({ v: 1, gen: 0, snapshot: snapshot(run) } satisfies Head),
+    );
+    if (journalEtag === null || headEtag === null)
+      throw new ConflictError("EXISTS", `workflow ${id} already has state`);
+    this.remember(id, def);
+    return { gen: 0, headEtag, journalEtag, journalBytes: 0, journalFrames: 0, sealed: false };
+  }
+
+  /** The compiled definition, from the cache when possible (definitions never change). */
+  async definition(id: string): Promise<CompiledWorkflow | null> {
+    const hit = this.definitions.get(id);
+    if (hit) {
+      this.definitions.delete(id);
+      this.definitions.set(id, hit);
+      return hit;
+    }
+    const blob = await this.blobs.read(this.names.definitionBlob(id));
+    if (!blob) return null;
+    const def = compile(parseDefinition(unpackJson<WorkflowDefinition>(blob.data)));
+    this.remember(id, def);
+    return def;
+  }
+
+  /** The current state, or null when the workflow does not exist (never created, or purged). */
+  async load(id: string): Promise<LoadedState | null> {
+    const def = await this.definition(id);
+    if (!def) return null;
+    const headBlob = await this.blobs.read(this.names.headBlob(id));
+    if (!headBlob) return null;
+    const head = unpackJson<Head>(headBlob.data);
+    const journal = await this.blobs.read(this.names.journalBlob(id, head.gen));
+    if (!journal) throw new Error(`workflow ${id}: journal generation ${head.gen} is missing`);
+    const deltas = unframe<Changes>(journal.data);
+    const run = restore(def, id, head.snapshot, deltas);
+    return {
+      run,
+      version: {
+        gen: head.gen,
+        headEtag: headBlob.etag,
+        journalEtag: journal.etag,
+        journalBytes: journal.data.length,
+        journalFrames: deltas.length,
+        sealed: journal.metadata.sealed === "1",
+      },
+    };
+  }
+
+  /** Makes a delta durable. ConflictError ETAG_MISMATCH: someone else wrote; reload and redo. */
+  async append(id: string, version: StateVersion, delta: Changes): Promise<StateVersion> {
+    if (version.sealed)
+      throw new ConflictError("ETAG_MISMATCH", `workflow ${id}: journal ${version.gen} is sealed`);
+    const block = frame(delta);
+    const journalEtag = await this.blobs.append(this.names.journalBlob(id, version.gen), block, {
+      ifMatch: version.journalEtag,
+    });
+    return {
+      ...version,
+      journalEtag,
+      journalBytes: version.journalBytes + block.length,
+      journalFrames: version.journalFrames + 1,
+    };
+  }
+
+  needsCompaction(version: StateVersion): boolean {
+    return (
+      version.sealed ||
+      version.journalBytes > COMPACT_AFTER.bytes ||
+      version.journalFrames > COMPACT_AFTER.frames
+    );
+  }
+
+  /** Folds the journal into a new snapshot (lease required); `run` must include every delta. */
+  async compact(
+    id: string,
+    version: StateVersion,
+    run: RunState,
+    leaseId: string,
+  ): Promise<StateVersion> {
+    const oldJournal = this.names.journalBlob(id, version.gen);
+    if (!version.sealed)
+      await this.blobs.setMetadata(oldJournal, { sealed: "1" }, { ifMatch: version.journalEtag });
+    const gen = version.gen + 1;
+    const nextJournal = this.names.journalBlob(id, gen);
+    // A compaction that crashed after this point left an empty next journal behind: reuse it.
+    const journalEtag =
+      (await this.blobs.createAppend(nextJournal)) ?? (await this.emptyJournalEtag(nextJournal));
+    const headEtag = await this.blobs.write(
+      this.names.headBlob(id),
+      packJson({ v: 1, gen, snapshot: snapshot(run) } satisfies Head),
+      {
+        ifMatch: version.headEtag,
+        leaseId,
+      },
+    );
+    await this.blobs.delete(oldJournal);
+    return { gen, headEtag, journalEtag, journalBytes: 0, journalFrames: 0, sealed: false };
+  }
+
+  async acquireLease(id: string, durationS: number): Promise<string | null> {
+    return this.blobs.acquireLease(this.names.headBlob(id), durationS);
+  }
+
+  async renewLease(id: string, leaseId: string): Promise<boolean> {
+    return this.blobs.renewLease(this.names.headBlob(id), leaseId);
+  }
+
+  async releaseLease(id: string, leaseId: string): Promise<void> {
+    await this.blobs.releaseLease(this.names.headBlob(id), leaseId);
+  }
+
+  /**
+   * Deletes every blob of the workflow. The head goes first: from then on the workflow reads as
+   * absent and its lease is gone, so an ingest in flight fails and its completions are dropped
+   * on redelivery instead of resurrecting the state.
+   */
+  async purge(id: string): Promise<void> {
+    this.definitions.delete(id);
+    await this.blobs.delete(this.names.headBlob(id));
+    const paths: string[] = [];
+    for await (const p of this.blobs.list(this.names.workflowPrefix(id))) paths.push(p);
+    await Promise.all(paths.map((p) => this.blobs.delete(p)));
+  }
+
+  private async emptyJournalEtag(path: string): Promise<string> {
+    const blob = await this.blobs.read(path);
+    if (!blob || blob.data.length > 0)
+      throw new Error(`${path}: expected an empty journal to resume a compaction`);
+    return blob.etag;
+  }
+
+  private remember(id: string, def: CompiledWorkflow): void {
+    this.definitions.set(id, def);
+    if (this.definitions.size > this.maxCachedDefinitions) {
+      this.definitions.delete(this.definitions.keys().next().value!);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { type Summary, TASK_STATES, type WorkflowState } from "../core/index.js";
+import { allShards, shardOf } from "./layout.js";
+import type { Entity, TableStore } from "./ports.js";
+
+/**
+ * The workflow index: one Table row per workflow, PartitionKey = one of 16 shards. It serves
+ * listings, summaries, admission and sweeps; it is never the source of truth (the state blobs
+ * are), so a row that lags is repaired by the orphan sweep, never trusted for decisions.
+ */
+export interface IndexRow {
+  readonly id: string;
+  readonly name: string;
+  readonly status: WorkflowState;
+  readonly total: number;
+  readonly counts: Record<string, number>;
+  readonly createdAt: number;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly updatedAt: number;
+  /** When a sweep should look at it even if nothing changed (a timeout or repair is due). */
+  readonly wakeAt: number | null;
+  readonly reason: string | null;
+  /** Epoch ms of the row's last write as the table saw it (for "changed since last sweep"). */
+  readonly timestamp?: number;
+}
+
+export class WorkflowIndex {
+  constructor(
+    private readonly tables: TableStore,
+    readonly table: string,
+  ) {}
+
+  async put(summary: Summary, now: number, wakeAt: number | null): Promise<void> {
+    const entity: Record<string, string | number | boolean | null> = {
+      partitionKey: shardOf(summary.id),
+      rowKey: summary.id,
+      name: summary.name,
+      status: summary.status,
+      total: summary.total,
+      createdAt: summary.createdAt,
+      startedAt: summary.startedAt,
+      finishedAt: summary.finishedAt,
+      updatedAt: now,
+      wakeAt,
+      reason: summary.reason,
+    };
+    for (const s of TASK_STATES) entity[`n_${s}`] = summary.counts[s];
+    await this.tables.upsert(this.table, entity as Entity);
+  }
+
+  async get(id: string): Promise<IndexRow | null> {
+    const e = await this.tables.get(this.table, shardOf(id), id);
+    return e ? toRow(e) : null;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.tables.delete(this.table, shardOf(id), id);
+  }
+
+  /** Rows of one shard, optionally with one status. */
+  async *shard(shard: string, status?: WorkflowState): AsyncIterable<IndexRow> {
+    for await (const e of this.tables.query(this.table, {
+      partitionKey: shard,
+      ...(status ? { where: { status } } : {}),
+    }))
+      yield toRow(e);
+  }
+
+  /** Rows of every shard, optionally with one status (16 partition queries, not a table scan). */
+  async *all(status?: WorkflowState): AsyncIterable<IndexRow> {
+    for (const shard of allShards()) yield* this.shard(shard, status);
+  }
+}
+
+function toRow(e: Entity): IndexRow {
+  const counts: Record<string, number> = {};
+  for (const s of TASK_STATES) counts[s] = Number(e[`n_${s}`] ?? 0);
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: e.rowKey,
+    name: String(e.name ?? ""),
+    status: String(e.status) as WorkflowState,
+    total: Number(e.total ?? 0),
+    counts,
+    createdAt: Number(e.createdAt ?? 0),
+    startedAt: num(e.startedAt),
+    finishedAt: num(e.finishedAt),
+    updatedAt: Number(e.updatedAt ?? 0),
+    wakeAt: num(e.wakeAt),
+    reason: e.reason === null || e.reason === undefined ? null : String(e.reason),
+    ...(typeof e.timestamp === "number" ? { timestamp: e.timestamp } : {}),
+  };
+}
