@@ -49,6 +49,8 @@ export interface ApplyOptions {
    * outputs as references to blobs and fetches the ones a condition needs before applying.
    */
   readonly resolveOutput?: (task: number, stored: Json) => Json;
+  /** Ready-repair in the same transition: re-dispatch tasks dispatched this long ago, never started. */
+  readonly repairAfterMs?: number;
 }
 
 export interface Transition {
@@ -90,6 +92,7 @@ export function applyEvents(
     const why = applyOne(run, event, now, commands, opts);
     if (why) ignored.push({ event, why });
   }
+  if (opts.repairAfterMs !== undefined) redispatchStale(run, now, opts.repairAfterMs, commands);
   fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
   finishIfDone(run, now, commands);
   return { commands, delta: takeChanges(run), ignored };
@@ -341,19 +344,20 @@ export function timedOut(run: RunState, now: number): Event[] {
 
 /**
  * Ready-repair: tasks dispatched more than `staleMs` ago that no worker has reported started
- * (the message was lost, or a crash came between dispatch and the state write). Re-dispatches
- * them with the same attempt, so a duplicate delivery stays harmless.
+ * (the message was lost, or purged, or a worker dropped it). Re-dispatches them with the same
+ * attempt, so a duplicate delivery stays harmless.
  */
 export function repairReady(run: RunState, now: number, staleMs: number): Transition {
-  const commands: Command[] = [];
-  if (run.wf.status === "running") {
-    for (let i = 0; i < run.size; i++) {
-      const at = run.dispatchedAt[i]!;
-      if (run.status[i] === T.ready && at > 0 && now - at > staleMs) {
-        run.write(i, { dispatchedAt: now });
-        commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
-      }
+  return applyEvents(run, [], now, { repairAfterMs: staleMs, maxInFlight: 0 });
+}
+
+function redispatchStale(run: RunState, now: number, staleMs: number, commands: Command[]): void {
+  if (run.wf.status !== "running") return;
+  for (let i = 0; i < run.size; i++) {
+    const at = run.dispatchedAt[i]!;
+    if (run.status[i] === T.ready && at > 0 && now - at > staleMs) {
+      run.write(i, { dispatchedAt: now });
+      commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
     }
   }
-  return { commands, delta: takeChanges(run), ignored: [] };
 }

@@ -37,7 +37,7 @@ export interface StateVersion {
 
 export interface LoadedState {
   readonly run: RunState;
-  readonly version: StateVersion;
+  version: StateVersion;
 }
 
 interface Head {

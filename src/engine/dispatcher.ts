@@ -1,0 +1,111 @@
+import { type Command, completedInputs, type Json, type RunState } from "../core/index.js";
+import type { Layout } from "./layout.js";
+import type { Storage } from "./ports.js";
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "./protocol.js";
+
+/** What the workers poll while a task runs: cancellation, and attempts to kill. */
+export interface Signals {
+  readonly cancelled: boolean;
+  readonly reason?: string;
+  /** `task#attempt` of zombie attempts to stop (a stale attempt that started late). */
+  readonly kill: readonly string[];
+}
+
+/**
+ * Turns the reducer's commands into messages: task messages onto their queues (Storage Queue
+ * or Service Bus), kill requests into the workflow's signals blob. Parent outputs travel inline
+ * while the message stays under 48 KiB; otherwise they go to one inputs blob the worker reads
+ * in a single request (a 10,000-parent fan-in never overflows a message).
+ */
+export class Dispatcher {
+  private readonly ensured = new Set<string>();
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly names: Layout,
+  ) {}
+
+  /** Sends every dispatch in `commands`; resolves when all are on their queues. */
+  async dispatch(run: RunState, commands: readonly Command[]): Promise<number> {
+    const batches = new Map<string, { target: string; delayS: number; texts: string[] }>();
+    const work: Array<Promise<void>> = [];
+    for (const c of commands) {
+      if (c.kind !== "dispatch") continue;
+      const spec = run.def.tasks[c.task]!;
+      const target = this.names.taskQueue(spec.queue);
+      const delayS = Math.ceil(c.delayMs / 1000);
+      const key = `${target}\u0000${delayS}`;
+      const batch = batches.get(key) ?? { target, delayS, texts: [] };
+      batches.set(key, batch);
+      const texts = batch.texts;
+      work.push(this.message(run, c.task, c.attempt).then((text) => void texts.push(text)));
+    }
+    await Promise.all(work);
+    await Promise.all(
+      [...batches.values()].map(async (b) => {
+        await this.ensureQueue(b.target);
+        await this.storage.tasks.send(b.target, b.texts, b.delayS > 0 ? { delayS: b.delayS } : {});
+      }),
+    );
+    return work.length;
+  }
+
+  /** Publishes cancellation and zombie kills for workers to pick up. */
+  async signal(run: RunState, commands: readonly Command[]): Promise<void> {
+    const kills = commands.filter((c) => c.kind === "kill");
+    const cancelled = run.wf.status === "cancelled";
+    if (kills.length === 0 && !cancelled) return;
+    const path = this.names.signalsBlob(run.id);
+    const current = await this.storage.blobs.read(path);
+    const prev: Signals = current
+      ? (JSON.parse(Buffer.from(current.data).toString("utf8")) as Signals)
+      : { cancelled: false, kill: [] };
+    const kill = cancelled
+      ? []
+      : [
+          ...new Set([
+            ...prev.kill,
+            ...kills.map((k) => `${run.def.tasks[k.task]!.name}#${k.attempt}`),
+          ]),
+        ].slice(-1000);
+    const next: Signals = cancelled
+      ? { cancelled, ...(run.wf.reason ? { reason: run.wf.reason } : {}), kill }
+      : { ...prev, kill };
+    await this.storage.blobs.write(path, Buffer.from(JSON.stringify(next)));
+  }
+
+  private async message(run: RunState, task: number, attempt: number): Promise<string> {
+    const spec = run.def.tasks[task]!;
+    const inputs = Object.fromEntries(completedInputs(run, task)) as Record<string, Json>;
+    const msg: TaskMessage = {
+      v: PROTOCOL_VERSION,
+      workflow_id: run.id,
+      task: spec.name,
+      attempt,
+      command: spec.command,
+      env: spec.env,
+      timeout_s: spec.timeoutS,
+      inputs: inputs as TaskMessage["inputs"],
+      completion_queue: this.names.completionQueue,
+      signals_blob: this.names.signalsBlob(run.id),
+    };
+    const text = JSON.stringify(msg);
+    if (Buffer.byteLength(text) <= MAX_MESSAGE_BYTES) return text;
+    const path = this.names.inputsBlob(run.id, spec.name, attempt);
+    await this.storage.blobs.write(path, Buffer.from(JSON.stringify(inputs)));
+    const { inputs: _, ...rest } = msg;
+    const small = JSON.stringify({ ...rest, inputs_ref: path });
+    if (Buffer.byteLength(small) > MAX_MESSAGE_BYTES) {
+      throw new Error(
+        `task ${spec.name}: message is over ${MAX_MESSAGE_BYTES} bytes even without inputs (command or env too large)`,
+      );
+    }
+    return small;
+  }
+
+  private async ensureQueue(target: string): Promise<void> {
+    if (target.startsWith("sb://") || this.ensured.has(target)) return;
+    await this.storage.queues.ensure(target);
+    this.ensured.add(target);
+  }
+}
