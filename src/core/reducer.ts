@@ -361,3 +361,18 @@ function redispatchStale(run: RunState, now: number, staleMs: number, commands: 
     }
   }
 }
+
+/**
+ * Decides every pending task whose parents' outcomes already decide it. The reducer does this
+ * as parents finish, so on a healthy state it changes nothing; the orphan sweep runs it to
+ * repair a state written by an older or faulty version. O(tasks).
+ */
+export function reconcile(run: RunState, now: number, opts: ApplyOptions = {}): Transition {
+  const commands: Command[] = [];
+  for (let i = 0; i < run.size; i++) {
+    if (run.status[i] === T.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
+  }
+  fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
+  finishIfDone(run, now, commands);
+  return { commands, delta: takeChanges(run), ignored: [] };
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { DagqError } from "../core/index.js";
+import { workflowJsonSchemaText } from "../workflowSchema.js";
+import { ExitCode } from "./exitCode.js";
+import { runLocalCommand } from "./runLocalCommand.js";
+import { validateCommand } from "./validateCommand.js";
+
+function buildProgram(): Command {
+  const program = new Command("dagq")
+    .description("DAG workflows of shell tasks: run them locally, or on Azure Functions")
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => write(`dagq: ${text.replace(/^error: /, "")}`),
+    })
+    .showHelpAfterError("(run dagq --help for usage)");
+
+  program
+    .command("run-local")
+    .description("run a workflow in this process, tasks as local shell commands")
+    .argument("<file>", "workflow definition (.yaml, .yml or .json)")
+    .option("-c, --concurrency <n>", "processes running at once", positiveInt, 4)
+    .option(
+      "--max-in-flight <n>",
+      "the core's dispatch window (tasks dispatched, not done)",
+      positiveInt,
+    )
+    .option("--json", "print the result as JSON on stdout", false)
+    .action(
+      async (file: string, flags: { concurrency: number; maxInFlight?: number; json: boolean }) => {
+        process.exitCode = await runLocalCommand(file, flags);
+      },
+    );
+
+  program
+    .command("validate")
+    .description("check a workflow definition file without running it")
+    .argument("<file>", "workflow definition (.yaml, .yml or .json)")
+    .action((file: string) => {
+      process.stdout.write(validateCommand(file));
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of workflow definition files")
+    .action(() => {
+      process.stdout.write(workflowJsonSchemaText());
+    });
+
+  return program;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected an integer ≥ 1");
+  return n;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has printed the message (or the help) already.
+      process.exitCode = e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    } else if (e instanceof DagqError) {
+      process.stderr.write(`dagq: ${e.message}\n`);
+      process.exitCode = ExitCode.usage;
+    } else {
+      process.stderr.write(`dagq: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = ExitCode.internal;
+    }
+  }
+}
+
+await main(process.argv);

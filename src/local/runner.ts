@@ -1,0 +1,150 @@
+import { randomUUID } from "node:crypto";
+import {
+  applyEvents,
+  type Command,
+  type CompiledWorkflow,
+  completedInputs,
+  createRun,
+  type Event,
+  type RunState,
+  type Summary,
+  summarize,
+} from "../core/index.js";
+import { runShellTask } from "../worker/shellTask.js";
+import { type LocalResult, localResult } from "./localResult.js";
+import { TaskPool } from "./taskPool.js";
+
+export type { LocalResult, LocalTaskResult } from "./localResult.js";
+
+export interface LocalOptions {
+  readonly id?: string;
+  /** Processes running at once; further dispatches wait their turn, oldest first. */
+  readonly concurrency?: number;
+  /** The core's flow-control window (dispatched and not yet finished). */
+  readonly maxInFlight?: number;
+  /** Called after every state change, with the O(1) summary. */
+  readonly onProgress?: (summary: Summary, run: RunState) => void;
+  /** Aborting cancels the workflow: running tasks are killed and the result is `cancelled`. */
+  readonly signal?: AbortSignal;
+  readonly clock?: () => number;
+  /** Working directory of the task commands; the current one by default. */
+  readonly workDir?: string;
+  readonly onTaskLog?: (
+    task: string,
+    attempt: number,
+    stream: "stdout" | "stderr",
+    chunk: Buffer,
+  ) => void;
+}
+
+/**
+ * Runs a workflow in this process by driving the core reducer: it executes the commands the
+ * reducer returns and reports what the processes did as events. Every decision (readiness,
+ * conditions, retries, backoff, failure propagation, the final status) is the core's, so a
+ * serverless run of the same workflow must end in the same states.
+ */
+export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promise<LocalResult> {
+  const clock = opts.clock ?? Date.now;
+  const applyOpts = opts.maxInFlight === undefined ? {} : { maxInFlight: opts.maxInFlight };
+  const pool = new TaskPool(opts.concurrency ?? 4);
+  const created = createRun(def, opts.id ?? randomUUID(), clock(), applyOpts);
+  const run = created.run;
+  // How to stop each dispatched attempt, whether it still waits for its delay, for a pool
+  // slot, or already runs. Keyed by task and attempt, as the core's kill commands are.
+  const live = new Map<string, { cancel: () => void }>();
+
+  return new Promise((resolve) => {
+    let finished = false;
+
+    const apply = (events: Event[]) => {
+      if (finished) return;
+      execute(applyEvents(run, events, clock(), applyOpts).commands);
+      opts.onProgress?.(summarize(run), run);
+    };
+
+    const execute = (commands: readonly Command[]) => {
+      for (const cmd of commands) {
+        switch (cmd.kind) {
+          case "dispatch":
+            dispatch(cmd.task, cmd.attempt, cmd.delayMs);
+            break;
+          case "kill": {
+            const k = key(cmd.task, cmd.attempt);
+            live.get(k)?.cancel();
+            live.delete(k);
+            break;
+          }
+          case "finish":
+            finished = true;
+            opts.signal?.removeEventListener("abort", onAbort);
+            for (const attempt of live.values()) attempt.cancel();
+            // Resolve only once every process has exited: callers may rely on nothing running.
+            void pool.drain().then(() => resolve(localResult(run, cmd.status)));
+            return;
+        }
+      }
+    };
+
+    const dispatch = (task: number, attempt: number, delayMs: number) => {
+      const k = key(task, attempt);
+      const ac = new AbortController();
+      let withdraw = () => {};
+      const timer = setTimeout(() => {
+        withdraw = pool.submit(() => execAttempt(task, attempt, ac.signal));
+      }, delayMs);
+      live.set(k, {
+        cancel: () => {
+          clearTimeout(timer);
+          withdraw();
+          ac.abort();
+        },
+      });
+    };
+
+    const execAttempt = async (task: number, attempt: number, signal: AbortSignal) => {
+      if (signal.aborted) return;
+      const spec = def.tasks[task]!;
+      let event: Event;
+      try {
+        const result = await runShellTask({
+          command: spec.command,
+          env: spec.env,
+          inputs: Object.fromEntries(completedInputs(run, task)),
+          workflowId: run.id,
+          task: spec.name,
+          attempt,
+          timeoutS: spec.timeoutS,
+          signal,
+          ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
+          ...(opts.onTaskLog && {
+            onLog: (stream, chunk) => opts.onTaskLog?.(spec.name, attempt, stream, chunk),
+          }),
+          onSpawn: () => apply([{ kind: "started", task, attempt }]),
+        });
+        event =
+          result.error === undefined
+            ? { kind: "completed", task, attempt, output: result.output ?? null }
+            : { kind: "failed", task, attempt, error: result.error };
+      } catch (e) {
+        event = { kind: "failed", task, attempt, error: `runner error: ${(e as Error).message}` };
+      }
+      live.delete(key(task, attempt));
+      apply([event]);
+    };
+
+    const onAbort = () => {
+      const reason = opts.signal?.reason;
+      apply([{ kind: "cancel", reason: typeof reason === "string" ? reason : "cancelled" }]);
+    };
+
+    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    execute(created.transition.commands);
+    opts.onProgress?.(summarize(run), run);
+    // The dispatches above only armed timers: nothing runs before this cancels them.
+    if (opts.signal?.aborted) onAbort();
+  });
+}
+
+function key(task: number, attempt: number): string {
+  return `${task}:${attempt}`;
+}

@@ -1,0 +1,176 @@
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Json } from "../core/index.js";
+import { attemptError, type Ended } from "./attemptError.js";
+import { TailBuffer } from "./tailBuffer.js";
+import { readTaskOutput } from "./taskOutput.js";
+
+/**
+ * Runs one attempt of a task as `/bin/sh -c command` and reports how it ended. Shared by the
+ * local runner and the worker, so it knows nothing about runs or queues: the caller turns the
+ * result into a `completed` or `failed` event.
+ *
+ * The shell leads its own process group, so a timeout or an abort stops everything the command
+ * started (pipelines, background jobs), not just the shell: SIGTERM to the group, SIGKILL after
+ * a grace period. Processes the command leaves behind after the shell exits are killed too: a
+ * task owns nothing once its attempt has ended.
+ */
+export interface ShellTaskRequest {
+  readonly command: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** The outputs of the direct parents that completed, keyed by parent name. */
+  readonly inputs: Readonly<Record<string, Json>>;
+  readonly workflowId: string;
+  readonly task: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly timeoutS: number | null;
+  readonly signal?: AbortSignal;
+  /** The command's working directory; the current one by default. */
+  readonly workDir?: string;
+  /** Receives the command's stdout and stderr as they arrive; without it they are discarded. */
+  readonly onLog?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+  /** Called once the process exists: the moment to report the attempt `started`. */
+  readonly onSpawn?: (pid: number) => void;
+  /** Between SIGTERM and SIGKILL. */
+  readonly killGraceMs?: number;
+}
+
+export interface ShellTaskResult {
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly output: Json | undefined;
+  /** Set when the attempt failed; the reason a `failed` event carries. */
+  readonly error?: string;
+  readonly timedOut: boolean;
+  /** The last few KiB of stderr. */
+  readonly stderrTail: string;
+}
+
+const STDERR_TAIL_BYTES = 4096;
+const DEFAULT_GRACE_MS = 2000;
+
+/** Process groups of attempts still running, so a hard exit can take them down too. */
+const liveGroups = new Set<number>();
+
+/** SIGKILLs every task process group this process started that is still alive. Synchronous. */
+export function killAllShellTasks(): void {
+  for (const pgid of liveGroups) signalGroup(pgid, "SIGKILL");
+}
+
+export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResult> {
+  if (req.signal?.aborted) return notStarted("aborted before start");
+  const dir = await mkdtemp(join(tmpdir(), "dagq-task-"));
+  try {
+    const inputsPath = join(dir, "inputs.json");
+    const outputPath = join(dir, "output.json");
+    await writeFile(inputsPath, JSON.stringify(req.inputs));
+    if (req.signal?.aborted) return notStarted("aborted before start");
+    const ended = await spawnAndWait(req, {
+      ...process.env,
+      ...req.env,
+      DAGQ_WORKFLOW_ID: req.workflowId,
+      DAGQ_TASK: req.task,
+      DAGQ_ATTEMPT: String(req.attempt),
+      DAGQ_INPUTS: inputsPath,
+      DAGQ_OUTPUT: outputPath,
+    });
+    const base = {
+      exitCode: ended.spawnError === null ? ended.exitCode : null,
+      signal: ended.signal,
+      timedOut: ended.timedOut,
+      stderrTail: ended.stderrTail,
+    };
+    const failure = attemptError(ended, req.timeoutS, req.workDir);
+    if (failure !== undefined) return { ...base, output: undefined, error: failure };
+    const output = await readTaskOutput(outputPath);
+    return output.ok
+      ? { ...base, output: output.value }
+      : { ...base, output: undefined, error: output.error };
+  } finally {
+    // A leftover temp dir is not worth failing an attempt that succeeded.
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<Ended> {
+  return new Promise((resolve) => {
+    const tail = new TailBuffer(STDERR_TAIL_BYTES);
+    const child = spawn("/bin/sh", ["-c", req.command], {
+      cwd: req.workDir,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const state = { timedOut: false, aborted: false, spawnError: null as string | null };
+    let graceTimer: NodeJS.Timeout | undefined;
+    const stop = () => {
+      if (child.pid === undefined || graceTimer !== undefined) return;
+      const pid = child.pid;
+      signalGroup(pid, "SIGTERM");
+      graceTimer = setTimeout(
+        () => signalGroup(pid, "SIGKILL"),
+        req.killGraceMs ?? DEFAULT_GRACE_MS,
+      );
+    };
+    const timeoutTimer =
+      req.timeoutS === null
+        ? undefined
+        : setTimeout(() => {
+            state.timedOut = true;
+            stop();
+          }, req.timeoutS * 1000);
+    const onAbort = () => {
+      state.aborted = true;
+      stop();
+    };
+    req.signal?.addEventListener("abort", onAbort, { once: true });
+    // An abort while the temp files were written fired before the listener existed.
+    if (req.signal?.aborted) onAbort();
+
+    child.stdout.on("data", (chunk: Buffer) => req.onLog?.("stdout", chunk));
+    child.stderr.on("data", (chunk: Buffer) => {
+      tail.push(chunk);
+      req.onLog?.("stderr", chunk);
+    });
+    child.on("spawn", () => {
+      liveGroups.add(child.pid!);
+      req.onSpawn?.(child.pid!);
+    });
+    child.on("error", (err) => {
+      state.spawnError = err.message;
+    });
+    child.on("exit", () => {
+      // Whatever the shell left running would hold the pipes open and outlive the attempt.
+      if (child.pid !== undefined) signalGroup(child.pid, "SIGKILL");
+    });
+    child.on("close", (exitCode, signal) => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(graceTimer);
+      req.signal?.removeEventListener("abort", onAbort);
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
+      resolve({ exitCode, signal, ...state, stderrTail: tail.text() });
+    });
+  });
+}
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone.
+  }
+}
+
+function notStarted(error: string): ShellTaskResult {
+  return {
+    exitCode: null,
+    signal: null,
+    output: undefined,
+    error,
+    timedOut: false,
+    stderrTail: "",
+  };
+}

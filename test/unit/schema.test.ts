@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadDefinitionFile } from "../../src/definitionFile.js";
+import { WORKFLOW_SCHEMA_ID, workflowJsonSchemaText } from "../../src/workflowSchema.js";
+
+describe("schema/workflow.schema.json", () => {
+  it("is exactly what `npm run schema` generates (run it after changing definition.ts)", () => {
+    expect(readFileSync("schema/workflow.schema.json", "utf8")).toBe(workflowJsonSchemaText());
+  });
+
+  it("describes the definition's top level and task keys", () => {
+    const schema = JSON.parse(workflowJsonSchemaText());
+    expect(schema.$id).toBe(WORKFLOW_SCHEMA_ID);
+    expect(schema.required).toEqual(["name", "tasks"]);
+    expect(schema.additionalProperties).toBe(false);
+    const task = schema.properties.tasks.items;
+    expect(task.required).toEqual(["name", "command"]);
+    expect(Object.keys(task.properties)).toEqual([
+      "name",
+      "command",
+      "depends_on",
+      "dep_policy",
+      "condition",
+      "num_retries",
+      "retry_backoff_s",
+      "timeout_s",
+      "queue",
+      "env",
+    ]);
+  });
+});
+
+describe("examples/", () => {
+  const files = readdirSync("examples").filter((f) => f.endsWith(".yaml"));
+
+  it("holds the four documented examples", () => {
+    expect(files.sort()).toEqual([
+      "fan-out-fan-in.yaml",
+      "ml-pipeline.yaml",
+      "resilient-diamond.yaml",
+      "retry.yaml",
+    ]);
+  });
+
+  it.each(files)("%s compiles and points editors at the schema", (file) => {
+    const text = readFileSync(`examples/${file}`, "utf8");
+    expect(text.split("\n")[0]).toBe(
+      "# yaml-language-server: $schema=../schema/workflow.schema.json",
+    );
+    const def = loadDefinitionFile(`examples/${file}`);
+    expect(def.definition.name).toBe(file.replace(/\.yaml$/, ""));
+  });
+});
