@@ -276,7 +276,7 @@ export class Coordinator {
     const statusChanged = run.wf.status !== s.indexedStatus;
     if (!s.dirty && !statusChanged) return;
     if (!force && !statusChanged && now - s.indexedAt < this.config.indexEveryMs) return;
-    await this.deps.index.put(summarize(run), now, wakeAt(run, this.config.repairAfterMs));
+    await this.deps.index.put(summarize(run), now, wakeAt(run, now, this.config));
     s.indexedAt = now;
     s.indexedStatus = run.wf.status;
     s.dirty = false;
