@@ -51,6 +51,10 @@ export interface ApplyOptions {
   readonly resolveOutput?: (task: number, stored: Json) => Json;
   /** Ready-repair in the same transition: re-dispatch tasks dispatched this long ago, never started. */
   readonly repairAfterMs?: number;
+  /** Limits ready-repair to some tasks (e.g. those whose queue is empty, so no message waits). */
+  readonly repairable?: (task: number) => boolean;
+  /** Decide pending tasks that their parents already decide (see `reconcile`) before the events. */
+  readonly reconcile?: boolean;
 }
 
 export interface Transition {
@@ -88,11 +92,13 @@ export function applyEvents(
 ): Transition {
   const commands: Command[] = [];
   const ignored: Array<{ event: Event; why: string }> = [];
+  if (opts.reconcile) decidePending(run, now, opts);
   for (const event of events) {
     const why = applyOne(run, event, now, commands, opts);
     if (why) ignored.push({ event, why });
   }
-  if (opts.repairAfterMs !== undefined) redispatchStale(run, now, opts.repairAfterMs, commands);
+  if (opts.repairAfterMs !== undefined)
+    redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairable);
   fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
   finishIfDone(run, now, commands);
   return { commands, delta: takeChanges(run), ignored };
@@ -351,11 +357,17 @@ export function repairReady(run: RunState, now: number, staleMs: number): Transi
   return applyEvents(run, [], now, { repairAfterMs: staleMs, maxInFlight: 0 });
 }
 
-function redispatchStale(run: RunState, now: number, staleMs: number, commands: Command[]): void {
+function redispatchStale(
+  run: RunState,
+  now: number,
+  staleMs: number,
+  commands: Command[],
+  repairable: ((task: number) => boolean) | undefined,
+): void {
   if (run.wf.status !== "running") return;
   for (let i = 0; i < run.size; i++) {
     const at = run.dispatchedAt[i]!;
-    if (run.status[i] === T.ready && at > 0 && now - at > staleMs) {
+    if (run.status[i] === T.ready && at > 0 && now - at > staleMs && (repairable?.(i) ?? true)) {
       run.write(i, { dispatchedAt: now });
       commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
     }
@@ -368,11 +380,12 @@ function redispatchStale(run: RunState, now: number, staleMs: number, commands: 
  * repair a state written by an older or faulty version. O(tasks).
  */
 export function reconcile(run: RunState, now: number, opts: ApplyOptions = {}): Transition {
-  const commands: Command[] = [];
+  return applyEvents(run, [], now, { ...opts, reconcile: true });
+}
+
+function decidePending(run: RunState, now: number, opts: ApplyOptions): void {
+  if (run.wf.status !== "running") return;
   for (let i = 0; i < run.size; i++) {
     if (run.status[i] === T.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
   }
-  fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
-  finishIfDone(run, now, commands);
-  return { commands, delta: takeChanges(run), ignored: [] };
 }

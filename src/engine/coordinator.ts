@@ -32,11 +32,16 @@ export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
   indexEveryMs: 2000,
 };
 
-/** A sweep's look at a workflow: events to apply (e.g. timeouts) and whether to repair. */
-export type SweepFn = (
-  run: RunState,
-  now: number,
-) => { readonly events: readonly Event[]; readonly repair?: boolean };
+/** What a sweep asks of a workflow it visits, under the workflow's lease. */
+export interface SweepRequest {
+  /** Events to apply, e.g. failures of attempts past their timeout. */
+  readonly events: readonly Event[];
+  /** Ready-repair: re-dispatch stale dispatched tasks for which this returns true. */
+  readonly repairable?: (task: number) => boolean;
+  /** Decide pending tasks whose parents already decide them (orphan repair). */
+  readonly reconcile?: boolean;
+}
+export type SweepFn = (run: RunState, now: number) => SweepRequest;
 
 /** How a submission ended: applied under our lease, parked in the inbox, or the workflow is gone. */
 export type Outcome = "applied" | "parked" | "gone" | "busy";
@@ -205,18 +210,21 @@ export class Coordinator {
     const core = toCoreEvents(run.def, all, (why) =>
       telemetry.log("warn", `workflow ${id}: ${why}`),
     );
-    let repair = false;
-    for (const w of batch) {
-      const found = w.sweep?.(run, now);
-      if (found) core.push(...found.events);
-      repair ||= found?.repair === true;
-    }
+    const sweeps = batch.flatMap((w) => (w.sweep ? [w.sweep(run, now)] : []));
+    for (const found of sweeps) core.push(...found.events);
+    const repairs = sweeps.flatMap((r) => (r.repairable ? [r.repairable] : []));
     const resolveOutput = await this.deps.outputs.prefetch(run, core);
     const t0 = performance.now();
     const t = applyEvents(run, core, now, {
       maxInFlight: this.config.maxInFlight,
       ...(resolveOutput ? { resolveOutput } : {}),
-      ...(repair ? { repairAfterMs: this.config.repairAfterMs } : {}),
+      ...(repairs.length > 0
+        ? {
+            repairAfterMs: this.config.repairAfterMs,
+            repairable: (i: number) => repairs.some((r) => r(i)),
+          }
+        : {}),
+      ...(sweeps.some((r) => r.reconcile) ? { reconcile: true } : {}),
     });
     telemetry.count("events.applied", core.length - t.ignored.length);
     telemetry.count("events.ignored", t.ignored.length);

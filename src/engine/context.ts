@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { Coordinator, type CoordinatorConfig, DEFAULT_COORDINATOR_CONFIG } from "./coordinator.js";
+import { Dispatcher } from "./dispatcher.js";
+import { Inbox } from "./inbox.js";
+import { type Layout, layout } from "./layout.js";
+import { OutputFetcher } from "./outputFetcher.js";
+import type { Storage } from "./ports.js";
+import { StateStore } from "./stateStore.js";
+import { silentTelemetry, type Telemetry } from "./telemetry.js";
+import { WorkflowIndex } from "./workflowIndex.js";
+
+export interface EngineOptions {
+  readonly prefix: string;
+  readonly maxRunningWorkflows?: number;
+  readonly sweepConcurrency?: number;
+  readonly coordinator?: Partial<CoordinatorConfig>;
+  readonly clock?: () => number;
+  readonly telemetry?: Telemetry;
+}
+
+/** Everything a use case needs, built once per process from the storage and the settings. */
+export interface Engine {
+  readonly storage: Storage;
+  readonly names: Layout;
+  readonly state: StateStore;
+  readonly index: WorkflowIndex;
+  readonly inbox: Inbox;
+  readonly dispatcher: Dispatcher;
+  readonly coordinator: Coordinator;
+  readonly config: CoordinatorConfig & {
+    readonly maxRunningWorkflows: number;
+    readonly sweepConcurrency: number;
+  };
+  readonly clock: () => number;
+  readonly telemetry: Telemetry;
+  /** Last index-row timestamp each sweep saw per workflow: unchanged rows are skipped. */
+  readonly sweepSeen: Map<string, number>;
+}
+
+export function createEngine(storage: Storage, opts: EngineOptions): Engine {
+  const names = layout(opts.prefix);
+  const clock = opts.clock ?? Date.now;
+  const telemetry = opts.telemetry ?? silentTelemetry;
+  const state = new StateStore(storage.blobs, names);
+  const index = new WorkflowIndex(storage.tables, names.indexTable);
+  const inbox = new Inbox(storage.tables, names.inboxTable);
+  const dispatcher = new Dispatcher(storage, names);
+  const config = {
+    ...DEFAULT_COORDINATOR_CONFIG,
+    ...opts.coordinator,
+    maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
+    sweepConcurrency: opts.sweepConcurrency ?? 4,
+  };
+  const coordinator = new Coordinator(
+    {
+      state,
+      inbox,
+      index,
+      dispatcher,
+      outputs: new OutputFetcher(storage.blobs),
+      telemetry,
+      clock,
+    },
+    config,
+  );
+  return {
+    storage,
+    names,
+    state,
+    index,
+    inbox,
+    dispatcher,
+    coordinator,
+    config,
+    clock,
+    telemetry,
+    sweepSeen: new Map(),
+  };
+}
+
+/** Creates the deployment's container, tables and queues if they do not exist (idempotent). */
+export async function provision(engine: Engine): Promise<void> {
+  const { storage, names } = engine;
+  await Promise.all([
+    storage.blobs.ensure(),
+    storage.tables.ensure(names.indexTable),
+    storage.tables.ensure(names.inboxTable),
+    storage.queues.ensure(names.completionQueue),
+    storage.queues.ensure(names.poisonQueue(names.completionQueue)),
+    storage.queues.ensure(names.controlQueue),
+    storage.queues.ensure(names.taskQueue("default")),
+  ]);
+}
+
+/** Sortable by creation time, unique without coordination, valid in blob paths and table keys. */
+export function newWorkflowId(now: number): string {
+  return `${now.toString(36)}-${randomBytes(5).toString("hex")}`;
+}
