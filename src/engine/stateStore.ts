@@ -173,6 +173,10 @@ export class StateStore {
     return this.blobs.renewLease(this.names.headBlob(id), leaseId);
   }
 
+  async isLeased(id: string): Promise<boolean> {
+    return this.blobs.isLeased(this.names.headBlob(id));
+  }
+
   async releaseLease(id: string, leaseId: string): Promise<void> {
     await this.blobs.releaseLease(this.names.headBlob(id), leaseId);
   }

@@ -1,0 +1,69 @@
+import { summarize, wakeAt } from "../core/index.js";
+import type { Engine } from "./context.js";
+import { allShards } from "./layout.js";
+import { forEachRow } from "./sweeps.js";
+
+export interface OrphanReport {
+  readonly inboxesDrained: number;
+  readonly inboxesDiscarded: number;
+  readonly rowsRepaired: number;
+  readonly rowsRemoved: number;
+  readonly reconciled: number;
+}
+
+/**
+ * The orphan sweep repairs what crashes leave behind:
+ * - inbox entries nobody drains (their writer's lease holder died): drained under the lease, or
+ *   discarded when the workflow no longer exists (completions for a purged workflow);
+ * - index rows out of step with the state (a crash between the state write and the row write):
+ *   rewritten from the state, or removed when the state is gone;
+ * - pending tasks whose parents already decide them: decided (reconcile), under the lease.
+ * Rows are only judged once older than `graceMs`, so a workflow being created is left alone.
+ */
+export async function sweepOrphans(
+  engine: Engine,
+  graceMs = 2 * engine.config.leaseS * 1000,
+): Promise<OrphanReport> {
+  const now = engine.clock();
+  const report = {
+    inboxesDrained: 0,
+    inboxesDiscarded: 0,
+    rowsRepaired: 0,
+    rowsRemoved: 0,
+    reconciled: 0,
+  };
+  for (const id of await engine.inbox.stranded(now - graceMs)) {
+    if (!(await engine.state.definition(id))) {
+      await engine.inbox.remove(
+        id,
+        (await engine.inbox.list(id)).map((e) => e.key),
+      );
+      report.inboxesDiscarded++;
+    } else if ((await engine.coordinator.submit(id, [])) === "applied") {
+      report.inboxesDrained++;
+    }
+  }
+  await forEachRow(engine, allShards(), undefined, async (row) => {
+    if (row.status !== "running" && row.status !== "pending") return;
+    if (now - row.updatedAt < graceMs) return;
+    const loaded = await engine.state.load(row.id);
+    if (!loaded) {
+      await engine.index.delete(row.id);
+      report.rowsRemoved++;
+      return;
+    }
+    const s = summarize(loaded.run);
+    if (s.status !== row.status || s.counts.completed !== row.counts.completed) {
+      await engine.index.put(s, now, wakeAt(loaded.run, now, engine.config));
+      report.rowsRepaired++;
+    }
+    if (
+      s.status === "running" &&
+      (await engine.coordinator.submit(row.id, [], () => ({ events: [], reconcile: true }))) ===
+        "applied"
+    ) {
+      report.reconciled++;
+    }
+  });
+  return report;
+}
