@@ -91,7 +91,6 @@ export interface CoordinatorDeps {
  */
 export class Coordinator {
   private readonly sessions = new Map<string, Session>();
-  private closed = false;
 
   constructor(
     private readonly deps: CoordinatorDeps,
@@ -112,10 +111,16 @@ export class Coordinator {
     return [...this.sessions].filter(([, s]) => s.leaseId !== null).map(([id]) => id);
   }
 
-  /** Lets every lease go (after draining inboxes); for shutdown and tests. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
+  /**
+   * Finishes queued work, drains inboxes and lets every lease go, waiting up to `timeoutMs`:
+   * for graceful shutdown and tests. The coordinator stays usable afterwards.
+   */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.sessions.size > 0 && Date.now() < deadline) {
+      await Promise.all([...this.sessions.keys()].map((id) => this.release(id)));
+      await new Promise((r) => setTimeout(r, 5));
+    }
   }
 
   private session(id: string): Session {
@@ -161,7 +166,7 @@ export class Coordinator {
       }
     }
     s.running = false;
-    if (s.leaseId !== null && !this.closed)
+    if (s.leaseId !== null)
       s.linger = setTimeout(() => void this.release(id), this.config.lingerMs);
     else if (s.leaseId === null) this.sessions.delete(id);
   }
@@ -264,6 +269,8 @@ export class Coordinator {
       s.leaseId = null;
       s.loaded = null;
     }
+    // Unknown ids (never created, or purged) end here, from the definition cache when warm.
+    if (!(await state.definition(id))) return "gone";
     let leaseId: string | null;
     try {
       leaseId = await state.acquireLease(id, this.config.leaseS);
@@ -309,7 +316,7 @@ export class Coordinator {
     s.linger = null;
     s.running = true;
     try {
-      if ((await this.deps.inbox.list(id)).length > 0 && !this.closed) {
+      if ((await this.deps.inbox.list(id)).length > 0) {
         s.inboxDue = true;
         s.running = false;
         this.kick(id, s);
@@ -326,7 +333,7 @@ export class Coordinator {
     if (s.queue.length > 0) return this.kick(id, s);
     this.sessions.delete(id);
     // Closes the lost-wake-up race: events parked after our last look, while we still held it.
-    if (!this.closed && (await this.deps.inbox.list(id).catch(() => [])).length > 0) {
+    if ((await this.deps.inbox.list(id).catch(() => [])).length > 0) {
       const again = this.session(id);
       again.inboxDue = true;
       this.kick(id, again);

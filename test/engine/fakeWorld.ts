@@ -1,0 +1,108 @@
+import { createEngine, type Engine, provision } from "../../src/engine/context.js";
+import type { CoordinatorConfig } from "../../src/engine/coordinator.js";
+import { ingestCompletionMessage } from "../../src/engine/ingest.js";
+import type { Storage } from "../../src/engine/ports.js";
+import { type Completion, type TaskMessage, TaskMessageSchema } from "../../src/engine/protocol.js";
+import { StatsTelemetry } from "../../src/engine/telemetry.js";
+import { memoryStorage } from "../../src/memory/memoryStorage.js";
+
+export type Behaviour = (msg: TaskMessage) => { ok: boolean; output?: unknown; error?: string };
+
+/** Task outputs that depend only on name and attempt, so any delivery order gives one result. */
+export const succeedAll: Behaviour = (m) => ({
+  ok: true,
+  output: { task: m.task, attempt: m.attempt, ok: true },
+});
+
+export async function engineOn(
+  storage: Storage,
+  opts: {
+    prefix?: string;
+    coordinator?: Partial<CoordinatorConfig>;
+    maxRunningWorkflows?: number;
+    clock?: () => number;
+  } = {},
+): Promise<Engine & { stats: StatsTelemetry }> {
+  const stats = new StatsTelemetry();
+  const engine = createEngine(storage, {
+    prefix: opts.prefix ?? "t",
+    coordinator: { lingerMs: 5, inboxPollMs: 0, ...opts.coordinator },
+    maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
+    telemetry: stats,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  await provision(engine);
+  return Object.assign(engine, { stats });
+}
+
+export async function memoryEngine(opts: Parameters<typeof engineOn>[1] = {}) {
+  const storage = memoryStorage(opts.clock);
+  return { storage, engine: await engineOn(storage, opts) };
+}
+
+/** Receives task messages from a queue and turns each into started + completed/failed reports. */
+export async function takeTasks(
+  engine: Engine,
+  behaviour: Behaviour,
+  queue = "default",
+  max = 32,
+): Promise<Completion[][]> {
+  const q = engine.names.taskQueue(queue);
+  const msgs = await engine.storage.queues.receive(q, max, 60);
+  const out: Completion[][] = [];
+  for (const m of msgs) {
+    const task = TaskMessageSchema.parse(JSON.parse(m.text));
+    const r = behaviour(task);
+    const base = { workflow_id: task.workflow_id, task: task.task, attempt: task.attempt };
+    out.push([
+      { kind: "started", ...base },
+      r.ok
+        ? {
+            kind: "completed",
+            ...base,
+            ...(r.output !== undefined ? { output: r.output as never } : {}),
+          }
+        : { kind: "failed", ...base, error: r.error ?? "failed" },
+    ]);
+    await engine.storage.queues.delete(q, m);
+  }
+  return out;
+}
+
+export function message(completions: readonly Completion[]): string {
+  return JSON.stringify({ v: 1, completions });
+}
+
+/**
+ * Plays workers until no task message is left: each report travels as its own message to an
+ * engine picked by `route` (several engines = several Function instances on one storage).
+ */
+export async function runToEnd(
+  engines: Engine[],
+  behaviour: Behaviour,
+  route: (k: number) => number = () => 0,
+  queue = "default",
+): Promise<number> {
+  let k = 0;
+  for (let rounds = 0; rounds < 10_000; rounds++) {
+    const reports = await takeTasks(engines[0]!, behaviour, queue);
+    if (reports.length === 0) {
+      await settle(engines);
+      if ((await engines[0]!.storage.queues.depth(engines[0]!.names.taskQueue(queue))) === 0)
+        return k;
+      continue;
+    }
+    await Promise.all(
+      reports.flat().map((c) => ingestCompletionMessage(engines[route(k++)]!, message([c]))),
+    );
+  }
+  throw new Error("workers never ran out of tasks");
+}
+
+/** Lets every engine drain its inboxes and release its leases. */
+export async function settle(engines: Engine[]): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await Promise.all(engines.map((e) => e.coordinator.flush()));
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
