@@ -253,7 +253,14 @@ export class Coordinator {
         id,
         drained.map((d) => d.key),
       );
-    await this.maybeIndex(s, run, now, false);
+    // The index is not the source of truth: a failed row write must not fail a durable batch.
+    await this.maybeIndex(s, run, now, false).catch((e: unknown) => {
+      telemetry.count("index.write_errors");
+      telemetry.log(
+        "warn",
+        `workflow ${id}: index row not updated (the orphan sweep will): ${String(e)}`,
+      );
+    });
     return "applied";
   }
 
