@@ -16,6 +16,8 @@ export interface EngineOptions {
   readonly coordinator?: Partial<CoordinatorConfig>;
   readonly clock?: () => number;
   readonly telemetry?: Telemetry;
+  /** When the journal is folded into a new snapshot (tests use tiny values). */
+  readonly compactAfter?: { readonly bytes: number; readonly frames: number };
 }
 
 /** Everything a use case needs, built once per process from the storage and the settings. */
@@ -41,7 +43,7 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
   const names = layout(opts.prefix);
   const clock = opts.clock ?? Date.now;
   const telemetry = opts.telemetry ?? silentTelemetry;
-  const state = new StateStore(storage.blobs, names);
+  const state = new StateStore(storage.blobs, names, opts.compactAfter);
   const index = new WorkflowIndex(storage.tables, names.indexTable);
   const inbox = new Inbox(storage.tables, names.inboxTable);
   const dispatcher = new Dispatcher(storage, names);

@@ -54,6 +54,10 @@ export class StateStore {
   constructor(
     private readonly blobs: BlobStore,
     private readonly names: Layout,
+    private readonly compactAfter: {
+      readonly bytes: number;
+      readonly frames: number;
+    } = COMPACT_AFTER,
     private readonly maxCachedDefinitions = 64,
   ) {}
 
@@ -133,8 +137,8 @@ export class StateStore {
   needsCompaction(version: StateVersion): boolean {
     return (
       version.sealed ||
-      version.journalBytes > COMPACT_AFTER.bytes ||
-      version.journalFrames > COMPACT_AFTER.frames
+      version.journalBytes > this.compactAfter.bytes ||
+      version.journalFrames > this.compactAfter.frames
     );
   }
 

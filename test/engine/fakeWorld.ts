@@ -30,6 +30,7 @@ export async function engineOn(
     maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
     telemetry: stats,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.compactAfter ? { compactAfter: opts.compactAfter } : {}),
   });
   await provision(engine);
   return Object.assign(engine, { stats });

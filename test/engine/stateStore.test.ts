@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { applyEvents, compileDefinition, createRun, snapshot } from "../../src/core/index.js";
+import { layout } from "../../src/engine/layout.js";
+import { ConflictError } from "../../src/engine/ports.js";
+import { getTasks } from "../../src/engine/queries.js";
+import { StateStore } from "../../src/engine/stateStore.js";
+import { submitWorkflow } from "../../src/engine/submit.js";
+import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { engineOn, runToEnd, succeedAll } from "./fakeWorld.js";
+
+const names = layout("t");
+const def = compileDefinition({
+  name: "s",
+  tasks: Array.from({ length: 50 }, (_, i) => ({
+    name: `t${i}`,
+    command: "x",
+    depends_on: i ? [`t${i - 1}`] : [],
+  })),
+});
+
+describe("StateStore", () => {
+  it("rebuilds the exact state from snapshot + journal, and refuses a second create", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    const store = new StateStore(storage.blobs, names);
+    const { run } = createRun(def, "w1", 1000);
+    let version = await store.create("w1", def, run);
+    for (let i = 0; i < 20; i++) {
+      const t = applyEvents(
+        run,
+        [{ kind: "completed", task: i, attempt: 1, output: { i } }],
+        2000 + i,
+      );
+      version = await store.append("w1", version, t.delta);
+    }
+    const loaded = await store.load("w1");
+    expect(snapshot(loaded!.run)).toEqual(snapshot(run));
+    expect(loaded!.version.journalFrames).toBe(20);
+    await expect(store.create("w1", def, run)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it("a writer with a stale journal ETag cannot append", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    const store = new StateStore(storage.blobs, names);
+    const { run } = createRun(def, "w2", 1000);
+    const v0 = await store.create("w2", def, run);
+    const t = applyEvents(run, [{ kind: "completed", task: 0, attempt: 1 }], 2000);
+    await store.append("w2", v0, t.delta);
+    await expect(store.append("w2", v0, t.delta)).rejects.toMatchObject({ code: "ETAG_MISMATCH" });
+  });
+
+  it("compaction folds the journal into a new generation; a sealed journal refuses late appends", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    const store = new StateStore(storage.blobs, names, { bytes: 1 << 20, frames: 5 });
+    const { run } = createRun(def, "w3", 1000);
+    let version = await store.create("w3", def, run);
+    const leaseId = (await store.acquireLease("w3", 30))!;
+    for (let i = 0; i < 6; i++)
+      version = await store.append(
+        "w3",
+        version,
+        applyEvents(run, [{ kind: "completed", task: i, attempt: 1 }], 2000 + i).delta,
+      );
+    expect(store.needsCompaction(version)).toBe(true);
+    const stale = version;
+    version = await store.compact("w3", version, run, leaseId);
+    expect(version).toMatchObject({ gen: 1, journalFrames: 0 });
+    expect(await storage.blobs.read(names.journalBlob("w3", 0))).toBeNull();
+    await expect(store.append("w3", stale, applyEvents(run, [], 3000).delta)).rejects.toBeDefined();
+    version = await store.append(
+      "w3",
+      version,
+      applyEvents(run, [{ kind: "completed", task: 6, attempt: 1 }], 3001).delta,
+    );
+    const loaded = await store.load("w3");
+    expect(snapshot(loaded!.run)).toEqual(snapshot(run));
+    await store.releaseLease("w3", leaseId);
+  });
+
+  it("a compaction that crashed after sealing is finished by the next writer", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    const store = new StateStore(storage.blobs, names);
+    const { run } = createRun(def, "w4", 1000);
+    let version = await store.create("w4", def, run);
+    version = await store.append(
+      "w4",
+      version,
+      applyEvents(run, [{ kind: "completed", task: 0, attempt: 1 }], 2000).delta,
+    );
+    await storage.blobs.setMetadata(
+      names.journalBlob("w4", 0),
+      { sealed: "1" },
+      { ifMatch: version.journalEtag },
+    );
+    const loaded = (await store.load("w4"))!;
+    expect(loaded.version.sealed).toBe(true);
+    await expect(
+      store.append("w4", loaded.version, applyEvents(loaded.run, [], 3000).delta),
+    ).rejects.toMatchObject({ code: "ETAG_MISMATCH" });
+    const leaseId = (await store.acquireLease("w4", 30))!;
+    const next = await store.compact("w4", loaded.version, loaded.run, leaseId);
+    expect(next.gen).toBe(1);
+    expect(snapshot((await store.load("w4"))!.run)).toEqual(snapshot(run));
+    await store.releaseLease("w4", leaseId);
+  });
+});
+
+describe("compaction in the coordinator", () => {
+  it("keeps the state exact across many compactions", async () => {
+    const engine = await engineOn(memoryStorage(), { compactAfter: { bytes: 1 << 20, frames: 3 } });
+    const { id } = await submitWorkflow(engine, def.definition);
+    await runToEnd([engine], succeedAll);
+    expect(engine.stats.counter("journal.compactions")).toBeGreaterThan(5);
+    const tasks = (await getTasks(engine, id, {}))!.tasks;
+    expect(tasks.every((t) => t.status === "completed")).toBe(true);
+    expect(tasks).toHaveLength(50);
+  });
+});
