@@ -21,7 +21,9 @@ export async function engineOn(
     coordinator?: Partial<CoordinatorConfig>;
     maxRunningWorkflows?: number;
     clock?: () => number;
+    compactAfter?: { bytes: number; frames: number };
   } = {},
+
 ): Promise<Engine & { stats: StatsTelemetry }> {
   const stats = new StatsTelemetry();
   const engine = createEngine(storage, {
