@@ -23,7 +23,6 @@ export async function engineOn(
     clock?: () => number;
     compactAfter?: { bytes: number; frames: number };
   } = {},
-
 ): Promise<Engine & { stats: StatsTelemetry }> {
   const stats = new StatsTelemetry();
   const engine = createEngine(storage, {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ingestCompletionMessage } from "../../src/engine/ingest.js";
+import { MAX_MESSAGE_BYTES, TaskMessageSchema } from "../../src/engine/protocol.js";
+import { getTasks } from "../../src/engine/queries.js";
+import { submitWorkflow } from "../../src/engine/submit.js";
+import { memoryEngine, message, settle } from "./fakeWorld.js";
+
+const pick = {
+  name: "pick",
+  tasks: [
+    { name: "train", command: "x" },
+    { name: "deploy", command: "x", depends_on: ["train"], condition: "inputs.train.mae < 0.1" },
+  ],
+};
+
+describe("outputs stored in blobs", () => {
+  it("a condition reads a spilled output's real value; the state keeps the ref", async () => {
+    const { engine, storage } = await memoryEngine();
+    const { id } = await submitWorkflow(engine, pick);
+    const path = engine.names.outputBlob(id, "train", 1);
+    await storage.blobs.write(
+      path,
+      Buffer.from(JSON.stringify({ mae: 0.05, weights: "x".repeat(20_000) })),
+    );
+    const ref = { $dagq: "output-ref", path, bytes: 20_020 };
+    await ingestCompletionMessage(
+      engine,
+      message([{ kind: "completed", workflow_id: id, task: "train", attempt: 1, output: ref }]),
+    );
+    await settle([engine]);
+    const tasks = (await getTasks(engine, id, {}))!.tasks;
+    expect(tasks.map((t) => [t.name, t.status])).toEqual([
+      ["deploy", "ready"],
+      ["train", "completed"],
+    ]);
+    expect(tasks[1]!.output).toEqual(ref);
+  });
+
+  it("a missing output blob skips the reading task with the reason", async () => {
+    const { engine } = await memoryEngine();
+    const { id } = await submitWorkflow(engine, pick);
+    const ref = { $dagq: "output-ref", path: engine.names.outputBlob(id, "train", 1), bytes: 99 };
+    await ingestCompletionMessage(
+      engine,
+      message([{ kind: "completed", workflow_id: id, task: "train", attempt: 1, output: ref }]),
+    );
+    await settle([engine]);
+    const deploy = (await getTasks(engine, id, { prefix: "deploy" }))!.tasks[0]!;
+    expect(deploy.status).toBe("skipped");
+    expect(deploy.reason).toMatch(/^condition could not be evaluated: inputs\.train\.mae/);
+  });
+
+  it("a 10,000-parent fan-in gets its inputs through one blob, and the message stays small", async () => {
+    const { engine, storage } = await memoryEngine({ coordinator: { maxInFlight: 20_000 } });
+    const leaves = Array.from({ length: 10_000 }, (_, i) => `leaf/${i}`);
+    const { id } = await submitWorkflow(engine, {
+      name: "fan-in",
+      tasks: [
+        ...leaves.map((name) => ({ name, command: "x" })),
+        { name: "join", command: "x", depends_on: leaves },
+      ],
+    });
+    const q = engine.names.taskQueue("default");
+    for (let k = 0; k < leaves.length; k += 1000) {
+      const batch = leaves
+        .slice(k, k + 1000)
+        .map((task) => ({
+          kind: "completed" as const,
+          workflow_id: id,
+          task,
+          attempt: 1,
+          output: { score: k },
+        }));
+      await ingestCompletionMessage(engine, message(batch));
+    }
+    await settle([engine]);
+    let joinMsg: string | undefined;
+    for (
+      let got = await storage.queues.receive(q, 32, 60);
+      got.length > 0;
+      got = await storage.queues.receive(q, 32, 60)
+    ) {
+      joinMsg ??= got.find((m) => JSON.parse(m.text).task === "join")?.text;
+    }
+    expect(joinMsg).toBeDefined();
+    expect(Buffer.byteLength(joinMsg!)).toBeLessThan(MAX_MESSAGE_BYTES);
+    const msg = TaskMessageSchema.parse(JSON.parse(joinMsg!));
+    expect(msg.inputs).toBeUndefined();
+    const inputs = JSON.parse(
+      Buffer.from((await storage.blobs.read(msg.inputs_ref!))!.data).toString(),
+    );
+    expect(Object.keys(inputs)).toHaveLength(10_000);
+    expect(inputs["leaf/9999"]).toEqual({ score: 9000 });
+  });
+});
