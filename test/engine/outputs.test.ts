@@ -62,15 +62,13 @@ describe("outputs stored in blobs", () => {
     });
     const q = engine.names.taskQueue("default");
     for (let k = 0; k < leaves.length; k += 1000) {
-      const batch = leaves
-        .slice(k, k + 1000)
-        .map((task) => ({
-          kind: "completed" as const,
-          workflow_id: id,
-          task,
-          attempt: 1,
-          output: { score: k },
-        }));
+      const batch = leaves.slice(k, k + 1000).map((task) => ({
+        kind: "completed" as const,
+        workflow_id: id,
+        task,
+        attempt: 1,
+        output: { score: k },
+      }));
       await ingestCompletionMessage(engine, message(batch));
     }
     await settle([engine]);
