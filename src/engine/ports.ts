@@ -92,8 +92,13 @@ export interface QueueStore {
   receive(queue: string, max: number, visibilityS: number): Promise<QueueMessage[]>;
   /** Deletes a received message; false when its pop receipt is no longer valid. */
   delete(queue: string, msg: QueueMessage): Promise<boolean>;
-  /** Makes a received message visible again after `visibilityS` seconds (0: now). */
-  release(queue: string, msg: QueueMessage, visibilityS: number): Promise<void>;
+  /**
+   * Makes a received message visible again after `visibilityS` seconds (0: now), or keeps a
+   * running task's message hidden that much longer. The pop receipt changes: the returned
+   * message carries the new one; null when the message is gone or was received by another.
+   */
+  release(queue: string, msg: QueueMessage, visibilityS: number): Promise<QueueMessage | null>;
+
   /** Approximate number of messages, visible or not. */
   depth(queue: string): Promise<number>;
   clear(queue: string): Promise<void>;

@@ -1,0 +1,193 @@
+/**
+ * Starts the Azurite storage emulator (the npm package) as a child process on loopback: by
+ * default on three free ports and in memory. Used by the test harness and by `dagq dev`.
+ *
+ * The child watches its stdin: when this process dies without calling stop(), the pipe closes
+ * and Azurite exits too, so a killed test run leaves no emulator listening behind it.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { createConnection, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+/** The well-known public key of Azurite's dev account (documented by Microsoft, not a secret). */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+export const AZURITE_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+const HOST = "127.0.0.1";
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** Exits the child when its stdin pipe closes (the parent died); preloaded before Azurite. */
+const PARENT_WATCH =
+  'data:text/javascript,process.stdin.on("end",()=>process.exit(0));process.stdin.resume();';
+
+export interface Azurite {
+  readonly connectionString: string;
+  readonly blobPort: number;
+  readonly queuePort: number;
+  readonly tablePort: number;
+  stop(): Promise<void>;
+}
+
+export function azuriteConnectionString(ports: {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+}): string {
+  const url = (port: number) => `http://${HOST}:${port}/${AZURITE_ACCOUNT}`;
+  return [
+    "DefaultEndpointsProtocol=http",
+    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountKey=${AZURITE_KEY}`,
+    `BlobEndpoint=${url(ports.blobPort)}`,
+    `QueueEndpoint=${url(ports.queuePort)}`,
+    `TableEndpoint=${url(ports.tablePort)}`,
+  ].join(";");
+}
+
+export interface AzuriteOptions {
+  /** Fixed ports (10000–10002 serve `UseDevelopmentStorage=true`); free ones when absent. */
+  readonly ports?: { readonly blob: number; readonly queue: number; readonly table: number };
+  /** Keep the data in this folder; in memory when absent. */
+  readonly location?: string;
+}
+
+/** Starts Azurite; on free ports, retries with new ones if one was taken before Azurite bound it. */
+export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> {
+  const attempts = opts.ports ? 1 : 3;
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+async function startOnce(opts: AzuriteOptions): Promise<Azurite> {
+  const [blobPort, queuePort, tablePort] = opts.ports
+    ? [opts.ports.blob, opts.ports.queue, opts.ports.table]
+    : await freePorts(3);
+  if (blobPort === undefined || queuePort === undefined || tablePort === undefined) {
+    throw new Error("could not find free ports");
+  }
+  // In memory, Azurite should write nothing, but it runs in a folder of its own regardless so
+  // it never touches the caller's working directory.
+  const cwd = await mkdtemp(join(tmpdir(), "dagq-azurite-"));
+  const storage = opts.location ? ["--location", opts.location] : ["--inMemoryPersistence"];
+  // biome-ignore format: an option and its value per line
+  const args = [
+    `--import=${PARENT_WATCH}`, azuriteMain(), ...storage,
+    "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+    "--blobHost", HOST, "--blobPort", String(blobPort),
+    "--queueHost", HOST, "--queuePort", String(queuePort),
+    "--tableHost", HOST, "--tablePort", String(tablePort),
+  ];
+  const child = spawn(process.execPath, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString("utf8")).slice(-4000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  let exitedEarly = false;
+  const exited = new Promise<never>((_, reject) => {
+    child.once("exit", (code, signal) => {
+      exitedEarly = true;
+      reject(new Error(`azurite exited early (${code ?? signal}): ${output.trim()}`));
+    });
+  });
+  exited.catch(() => {}); // observed below; keep an exit after startup from being unhandled
+  const stop = () => stopChild(child, cwd);
+  try {
+    const ready = [blobPort, queuePort, tablePort].map((p) => waitForPort(p, () => exitedEarly));
+    await Promise.race([Promise.all(ready), exited]);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    connectionString: azuriteConnectionString({ blobPort, queuePort, tablePort }),
+    blobPort,
+    queuePort,
+    tablePort,
+    stop,
+  };
+}
+
+function azuriteMain(): string {
+  const require = createRequire(import.meta.url);
+  const pkgPath = require.resolve("azurite/package.json");
+  const pkg = require(pkgPath) as { bin?: Record<string, string> };
+  return join(dirname(pkgPath), pkg.bin?.azurite ?? "dist/src/azurite.js");
+}
+
+/** Ports the OS hands out for port 0, all held open together so they are distinct. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(0, HOST, () => {
+              const address = server.address();
+              if (address && typeof address === "object") resolve(address.port);
+              else reject(new Error("no port"));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(
+      servers.map(
+        (s) => new Promise<void>((resolve) => (s.listening ? s.close(() => resolve()) : resolve())),
+      ),
+    );
+  }
+}
+
+/** Polls until the port accepts connections; stops early once `gaveUp()` says so. */
+async function waitForPort(port: number, gaveUp: () => boolean): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline && !gaveUp()) {
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`azurite did not listen on ${HOST}:${port} within ${READY_TIMEOUT_MS} ms`);
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: HOST, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/**
+ * Closing stdin makes the parent watch exit the child at once: Azurite's own SIGTERM shutdown
+ * waits for keep-alive sockets (seconds), and its writes to a location are already durable.
+ */
+async function stopChild(child: ChildProcess, cwd: string): Promise<void> {
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.stdin?.end();
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    await gone;
+    clearTimeout(timer);
+  }
+  await rm(cwd, { recursive: true, force: true });
+}

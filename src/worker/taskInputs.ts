@@ -1,0 +1,37 @@
+import type { Json } from "../core/index.js";
+import type { BlobStore } from "../engine/ports.js";
+import { isOutputRef, type TaskMessage } from "../engine/protocol.js";
+
+/**
+ * The parents' outputs a task sees in DAGQ_INPUTS, as plain values: read from the message, or
+ * from its inputs blob when they did not fit, with every spilled output fetched from its blob.
+ * A missing blob fails the attempt with a message naming it, rather than handing the task a
+ * reference it cannot use.
+ */
+export async function resolveInputs(
+  msg: TaskMessage,
+  blobs: BlobStore,
+): Promise<Record<string, Json>> {
+  let inputs = (msg.inputs ?? {}) as Record<string, Json>;
+  if (msg.inputs_ref) inputs = await readJson(blobs, msg.inputs_ref, "inputs");
+  const out: Record<string, Json> = {};
+  await Promise.all(
+    Object.entries(inputs).map(async ([name, value]) => {
+      out[name] = isOutputRef(value)
+        ? await readJson(blobs, value.path, `output of "${name}"`)
+        : value;
+    }),
+  );
+  // Keep the parents' order: Promise.all above filled `out` in completion order.
+  return Object.fromEntries(Object.keys(inputs).map((k) => [k, out[k]!]));
+}
+
+async function readJson<T = Record<string, Json>>(
+  blobs: BlobStore,
+  path: string,
+  what: string,
+): Promise<T> {
+  const blob = await blobs.read(path);
+  if (!blob) throw new Error(`${what} is stored in blob ${path}, which does not exist`);
+  return JSON.parse(Buffer.from(blob.data).toString("utf8")) as T;
+}

@@ -1,0 +1,60 @@
+import type { QueueMessage, QueueStore } from "../engine/ports.js";
+
+/** One received task message, with what a worker may do about it. */
+export interface Delivery {
+  readonly text: string;
+  readonly dequeueCount: number;
+  /** Keeps the message hidden from other workers for `visibilityS` more seconds. */
+  extend(visibilityS: number): Promise<void>;
+  /** Deletes the message: the task's completion is safely on the completion queue. */
+  complete(): Promise<void>;
+  /** Gives the message back at once, for another worker (shutdown). */
+  abandon(): Promise<void>;
+}
+
+/** Where task messages come from: a storage queue, or a Service Bus queue. */
+export interface TaskSource {
+  readonly name: string;
+  receive(max: number, visibilityS: number): Promise<Delivery[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Task messages from an Azure Storage queue. Renewing a message's invisibility changes its pop
+ * receipt, so each delivery tracks the latest one; a delivery whose message is gone (its pop
+ * receipt went stale because the visibility lapsed and another worker took it) stops renewing.
+ */
+export class StorageQueueSource implements TaskSource {
+  constructor(
+    private readonly queues: QueueStore,
+    readonly name: string,
+  ) {}
+
+  async receive(max: number, visibilityS: number): Promise<Delivery[]> {
+    const msgs = await this.queues.receive(this.name, Math.min(max, 32), visibilityS);
+    return msgs.map((m) => this.delivery(m));
+  }
+
+  async close(): Promise<void> {}
+
+  private delivery(first: QueueMessage): Delivery {
+    let msg: QueueMessage | null = first;
+    const queues = this.queues;
+    const queue = this.name;
+    return {
+      text: first.text,
+      dequeueCount: first.dequeueCount,
+      async extend(visibilityS) {
+        if (msg) msg = await queues.release(queue, msg, visibilityS);
+      },
+      async complete() {
+        if (msg) await queues.delete(queue, msg);
+        msg = null;
+      },
+      async abandon() {
+        if (msg) await queues.release(queue, msg, 0);
+        msg = null;
+      },
+    };
+  }
+}

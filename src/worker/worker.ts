@@ -1,0 +1,259 @@
+import { hostname } from "node:os";
+import type { Json } from "../core/index.js";
+import type { Layout } from "../engine/layout.js";
+import type { BlobStore, QueueStore } from "../engine/ports.js";
+import {
+  type Completion,
+  type OutputRef,
+  type TaskMessage,
+  TaskMessageSchema,
+} from "../engine/protocol.js";
+import type { Telemetry } from "../engine/telemetry.js";
+import { CompletionSender } from "./completionSender.js";
+import { retrying } from "./retry.js";
+import { runShellTask } from "./shellTask.js";
+import { SignalWatcher } from "./signalWatcher.js";
+import { resolveInputs } from "./taskInputs.js";
+import type { Delivery, TaskSource } from "./taskSource.js";
+
+export interface WorkerOptions {
+  readonly concurrency: number;
+  /** How long a received message stays hidden; renewed every third of it while the task runs. */
+  readonly visibilityS: number;
+  /** Outputs larger than this go to a blob and travel as a reference. */
+  readonly inlineOutputBytes: number;
+  readonly pollMaxMs: number;
+  readonly signalPollMs: number;
+  /** On shutdown, how long running tasks may go on before they are killed and given back. */
+  readonly shutdownGraceMs: number;
+  readonly id: string;
+}
+
+export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
+  concurrency: 4,
+  visibilityS: 60,
+  inlineOutputBytes: 16 * 1024,
+  pollMaxMs: 2000,
+  signalPollMs: 5000,
+  shutdownGraceMs: 30_000,
+  id: `${hostname()}:${process.pid}`,
+};
+
+export interface WorkerDeps {
+  readonly source: TaskSource;
+  readonly queues: QueueStore;
+  readonly blobs: BlobStore;
+  readonly names: Layout;
+  readonly telemetry: Telemetry;
+}
+
+/**
+ * `dagq worker`: pulls task messages, runs each as a shell command with bounded concurrency,
+ * and reports `started` and then `completed` or `failed` on the completion queue. A task
+ * message is deleted only after its completion is on the completion queue, so a worker that
+ * dies mid-task loses nothing: the message reappears when its invisibility lapses and another
+ * worker runs the same attempt again.
+ */
+export class Worker {
+  private running = 0;
+  private stopping = false;
+  private readonly active = new Map<Delivery, AbortController>();
+  private readonly sender: CompletionSender;
+  private readonly signals: SignalWatcher;
+  private readonly retry;
+  private idle: (() => void) | null = null;
+  readonly stats = { started: 0, completed: 0, failed: 0, poisoned: 0 };
+
+  constructor(
+    private readonly deps: WorkerDeps,
+    private readonly opts: WorkerOptions = DEFAULT_WORKER_OPTIONS,
+  ) {
+    const log = (msg: string) => deps.telemetry.log("warn", msg);
+    this.retry = retrying({ attempts: 8, baseMs: 200, maxMs: 10_000, log });
+    this.sender = new CompletionSender(
+      deps.queues,
+      deps.names.completionQueue,
+      { lingerMs: 100, maxBatch: 100 },
+      this.retry,
+    );
+    this.signals = new SignalWatcher(deps.blobs, deps.names.signalsBlob, opts.signalPollMs);
+  }
+
+  /** Runs until `signal` aborts, then shuts down gracefully. */
+  async run(signal: AbortSignal): Promise<void> {
+    let backoff = 50;
+    signal.addEventListener("abort", () => void this.wake(), { once: true });
+    while (!signal.aborted) {
+      if (this.running >= this.opts.concurrency) {
+        await new Promise<void>((r) => (this.idle = r));
+        continue;
+      }
+      let got: Delivery[] = [];
+      try {
+        got = await this.deps.source.receive(
+          this.opts.concurrency - this.running,
+          this.opts.visibilityS,
+        );
+      } catch (e) {
+        this.deps.telemetry.log(
+          "warn",
+          `receiving from ${this.deps.source.name} failed: ${String(e)}`,
+        );
+      }
+      if (signal.aborted) {
+        await Promise.all(got.map((d) => d.abandon().catch(() => {})));
+        break;
+      }
+      for (const d of got) void this.handle(d);
+      backoff = got.length > 0 ? 50 : Math.min(backoff * 2, this.opts.pollMaxMs);
+      if (got.length === 0) await sleep(backoff, signal);
+    }
+    await this.shutdown();
+  }
+
+  private wake(): void {
+    this.idle?.();
+    this.idle = null;
+  }
+
+  private async handle(d: Delivery): Promise<void> {
+    this.running++;
+    const abort = new AbortController();
+    this.active.set(d, abort);
+    const renew = setInterval(
+      () => void d.extend(this.opts.visibilityS).catch(() => {}),
+      (this.opts.visibilityS * 1000) / 3,
+    );
+    try {
+      const msg = this.parse(d);
+      if (!msg) return;
+      const completion = await this.execute(msg, abort);
+      if (this.stopping && abort.signal.aborted) {
+        await d.abandon(); // shutdown: another worker runs it
+        return;
+      }
+      await this.sender.send(completion);
+      await this.retry("delete task message", () => d.complete());
+    } catch (e) {
+      this.deps.telemetry.log("error", `task message: ${String(e)}`);
+    } finally {
+      clearInterval(renew);
+      this.active.delete(d);
+      this.running--;
+      this.wake();
+    }
+  }
+
+  private parse(d: Delivery): TaskMessage | null {
+    const parsed = (() => {
+      try {
+        return TaskMessageSchema.safeParse(JSON.parse(d.text));
+      } catch (e) {
+        return { success: false as const, error: e };
+      }
+    })();
+    if (parsed.success) return parsed.data;
+    this.stats.poisoned++;
+    const poison = this.deps.names.poisonQueue(this.deps.source.name);
+    void this.retry("poison a task message", async () => {
+      await this.deps.queues.ensure(poison);
+      await this.deps.queues.send(
+        poison,
+        JSON.stringify({ reason: String(parsed.error), text: d.text.slice(0, 40_000) }),
+      );
+      await d.complete();
+    }).catch((e: unknown) =>
+      this.deps.telemetry.log("error", `could not poison a malformed task message: ${String(e)}`),
+    );
+    this.deps.telemetry.log("warn", `malformed task message sent to ${poison}`);
+    return null;
+  }
+
+  private async execute(msg: TaskMessage, abort: AbortController): Promise<Completion> {
+    const base = {
+      workflow_id: msg.workflow_id,
+      task: msg.task,
+      attempt: msg.attempt,
+      worker: this.opts.id,
+    };
+    let inputs: Record<string, Json>;
+    try {
+      inputs = await this.retry("read inputs", () => resolveInputs(msg, this.deps.blobs));
+    } catch (e) {
+      return { kind: "failed", ...base, error: `could not read inputs: ${(e as Error).message}` };
+    }
+    const stopWatching = this.signals.watch(msg.workflow_id, {
+      task: msg.task,
+      attempt: msg.attempt,
+      abort: (why) => abort.abort(why),
+    });
+    try {
+      const result = await runShellTask({
+        command: msg.command,
+        env: msg.env,
+        inputs,
+        workflowId: msg.workflow_id,
+        task: msg.task,
+        attempt: msg.attempt,
+        timeoutS: msg.timeout_s,
+        signal: abort.signal,
+        onSpawn: () => {
+          this.stats.started++;
+          void this.sender.send({ kind: "started", ...base }).catch(() => {});
+        },
+      });
+      if (result.error !== undefined) {
+        this.stats.failed++;
+        const error = abort.signal.aborted
+          ? `killed: ${String(abort.signal.reason)}`
+          : result.error;
+        return { kind: "failed", ...base, error, exit_code: result.exitCode };
+      }
+      this.stats.completed++;
+      return {
+        kind: "completed",
+        ...base,
+        ...(result.output !== undefined
+          ? { output: (await this.spill(msg, result.output)) as never }
+          : {}),
+      };
+    } finally {
+      stopWatching();
+    }
+  }
+
+  /** Large outputs go to a blob; the completion carries a reference the coordinator understands. */
+  private async spill(msg: TaskMessage, output: Json): Promise<Json | OutputRef> {
+    const text = JSON.stringify(output);
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= this.opts.inlineOutputBytes) return output;
+    const path = this.deps.names.outputBlob(msg.workflow_id, msg.task, msg.attempt);
+    await this.retry("write output", () => this.deps.blobs.write(path, Buffer.from(text)));
+    return { $dagq: "output-ref", path, bytes };
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    const deadline = Date.now() + this.opts.shutdownGraceMs;
+    while (this.running > 0 && Date.now() < deadline) await sleep(100);
+    for (const c of this.active.values()) c.abort("worker shutting down");
+    while (this.running > 0) await sleep(50);
+    await this.sender.drain();
+    this.signals.stop();
+    await this.deps.source.close();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
