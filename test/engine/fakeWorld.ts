@@ -1,3 +1,4 @@
+import { connectStorage } from "../../src/azure/connect.js";
 import { createEngine, type Engine, provision } from "../../src/engine/context.js";
 import type { CoordinatorConfig } from "../../src/engine/coordinator.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
@@ -5,6 +6,7 @@ import type { Storage } from "../../src/engine/ports.js";
 import { type Completion, type TaskMessage, TaskMessageSchema } from "../../src/engine/protocol.js";
 import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { azuriteConnectionString } from "../support/azurite.js";
 
 export type Behaviour = (msg: TaskMessage) => { ok: boolean; output?: unknown; error?: string };
 
@@ -40,6 +42,28 @@ export async function engineOn(
 export async function memoryEngine(opts: Parameters<typeof engineOn>[1] = {}) {
   const storage = memoryStorage(opts.clock);
   return { storage, engine: await engineOn(storage, opts) };
+}
+
+/** The storages every engine test runs on: the in-memory twin, and Azurite. */
+export const BACKENDS = ["memory", "azurite"] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** A fresh, isolated storage: Azurite tests get a deployment prefix of their own. */
+export function storageFor(backend: Backend): { storage: Storage; prefix: string } {
+  if (backend === "memory") return { storage: memoryStorage(), prefix: "t" };
+  const prefix = `t${Math.random().toString(36).slice(2, 10)}`;
+  return {
+    storage: connectStorage({
+      connectionString: azuriteConnectionString(),
+      container: `${prefix}-workflows`,
+    }),
+    prefix,
+  };
+}
+
+export async function engineFor(backend: Backend, opts: Parameters<typeof engineOn>[1] = {}) {
+  const { storage, prefix } = storageFor(backend);
+  return { storage, engine: await engineOn(storage, { prefix, ...opts }) };
 }
 
 /** Receives task messages from a queue and turns each into started + completed/failed reports. */

@@ -3,8 +3,16 @@ import { compileDefinition } from "../../src/core/index.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
 import { getStatus, getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
-import { memoryStorage } from "../../src/memory/memoryStorage.js";
-import { engineOn, memoryEngine, message, runToEnd, settle, succeedAll } from "./fakeWorld.js";
+import {
+  BACKENDS,
+  engineFor,
+  engineOn,
+  message,
+  runToEnd,
+  settle,
+  storageFor,
+  succeedAll,
+} from "./fakeWorld.js";
 import { runLocalReference } from "./reference.js";
 
 const diamond = {
@@ -22,9 +30,9 @@ const diamond = {
   ],
 };
 
-describe("submit and ingest", () => {
+describe.each(BACKENDS)("submit and ingest on %s", (backend) => {
   it("runs a workflow to completion through queues, journal and index", async () => {
-    const { engine } = await memoryEngine();
+    const { engine } = await engineFor(backend);
     const { id, status } = await submitWorkflow(engine, diamond);
     expect(status).toBe("running");
     await runToEnd([engine], succeedAll);
@@ -41,7 +49,7 @@ describe("submit and ingest", () => {
   });
 
   it("rejects a malformed completion to the poison queue without losing the valid ones beside it", async () => {
-    const { engine, storage } = await memoryEngine();
+    const { engine, storage } = await engineFor(backend);
     const { id } = await submitWorkflow(engine, {
       name: "one",
       tasks: [{ name: "a", command: "x" }],
@@ -59,7 +67,11 @@ describe("submit and ingest", () => {
       JSON.stringify({ v: 1, completions: [bad, good] }),
     );
     expect(r).toMatchObject({ applied: 1, rejected: 1 });
-    const poison = await storage.queues.receive("t-completions-poison", 10, 30);
+    const poison = await storage.queues.receive(
+      engine.names.poisonQueue(engine.names.completionQueue),
+      10,
+      30,
+    );
     expect(poison).toHaveLength(1);
     expect(JSON.parse(poison[0]!.text).reason[0]).toMatch(/^completions\[0\]:.*task names/s);
     expect((await ingestCompletionMessage(engine, "{not json")).rejected).toBe(1);
@@ -68,7 +80,7 @@ describe("submit and ingest", () => {
   });
 
   it("drops completions for a workflow that does not exist, and says so", async () => {
-    const { engine } = await memoryEngine();
+    const { engine } = await engineFor(backend);
     const r = await ingestCompletionMessage(
       engine,
       message([{ kind: "completed", workflow_id: "nope-123", task: "a", attempt: 1 }]),
@@ -77,7 +89,7 @@ describe("submit and ingest", () => {
   });
 
   it("applies a duplicate completion once", async () => {
-    const { engine } = await memoryEngine();
+    const { engine } = await engineFor(backend);
     const { id } = await submitWorkflow(engine, {
       name: "two",
       tasks: [
@@ -94,15 +106,19 @@ describe("submit and ingest", () => {
     ]);
     await ingestCompletionMessage(engine, done);
     await settle([engine]);
-    expect(await engine.storage.queues.depth("t-tasks-default")).toBe(2); // a, then b once
+    expect(await engine.storage.queues.depth(engine.names.taskQueue("default"))).toBe(2); // a, then b once
     expect(engine.stats.counter("events.ignored")).toBe(2);
   });
 });
 
-describe("several instances on one storage", () => {
+describe.each(BACKENDS)("several instances on one storage (%s)", (backend) => {
   it("ingesting the same workflows at once loses nothing, applies nothing twice, and matches run-local", async () => {
-    const storage = memoryStorage();
-    const engines = [await engineOn(storage), await engineOn(storage), await engineOn(storage)];
+    const { storage, prefix } = storageFor(backend);
+    const engines = [
+      await engineOn(storage, { prefix }),
+      await engineOn(storage, { prefix }),
+      await engineOn(storage, { prefix }),
+    ];
     const def = {
       name: "wide",
       tasks: [

@@ -3,7 +3,17 @@ import { ingestCompletionMessage } from "../../src/engine/ingest.js";
 import { getStatus, getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
-import { engineOn, message, runToEnd, settle, succeedAll, takeTasks } from "./fakeWorld.js";
+import {
+  BACKENDS,
+  type Backend,
+  engineOn,
+  message,
+  runToEnd,
+  settle,
+  storageFor,
+  succeedAll,
+  takeTasks,
+} from "./fakeWorld.js";
 import { Faults } from "./faults.js";
 
 /** The seed's recovery catalogue, each as a test against the engine on in-memory storage. */
@@ -16,10 +26,10 @@ const chain = {
   ],
 };
 
-async function faulty(clock?: () => number) {
+async function faulty(backend: Backend) {
   const faults = new Faults();
-  const storage = memoryStorage(clock);
-  const engine = await engineOn(faults.wrap(storage), clock ? { clock } : {});
+  const { storage, prefix } = storageFor(backend);
+  const engine = await engineOn(faults.wrap(storage), { prefix });
   return { faults, storage, engine };
 }
 
@@ -35,9 +45,9 @@ async function queued(
   return msgs.map((m) => `${JSON.parse(m.text).task}#${JSON.parse(m.text).attempt}`).sort();
 }
 
-describe("recovery catalogue", () => {
+describe.each(BACKENDS)("recovery catalogue on %s", (backend) => {
   it("crash before the state write (after dispatch): redelivery re-dispatches the same attempt, nothing lost", async () => {
-    const { faults, engine } = await faulty();
+    const { faults, engine } = await faulty(backend);
     const { id } = await submitWorkflow(engine, chain);
     await takeTasks(engine, () => ({ ok: true }));
     faults.arm("blobs.append");
@@ -52,7 +62,7 @@ describe("recovery catalogue", () => {
   });
 
   it("crash after the write, before the ack: the redelivered message changes nothing", async () => {
-    const { engine } = await faulty();
+    const { engine } = await faulty(backend);
     const { id } = await submitWorkflow(engine, chain);
     await takeTasks(engine, () => ({ ok: true }));
     await ingestCompletionMessage(engine, completed(id, "a"));
@@ -62,7 +72,7 @@ describe("recovery catalogue", () => {
   });
 
   it("a stale attempt's late completion is ignored", async () => {
-    const { engine } = await faulty();
+    const { engine } = await faulty(backend);
     const { id } = await submitWorkflow(engine, {
       name: "r",
       defaults: { retry_backoff_s: 0 },
@@ -85,7 +95,7 @@ describe("recovery catalogue", () => {
   });
 
   it("a dispatch failure writes nothing; the redelivery dispatches and writes", async () => {
-    const { faults, engine } = await faulty();
+    const { faults, engine } = await faulty(backend);
     const { id } = await submitWorkflow(engine, chain);
     await takeTasks(engine, () => ({ ok: true }));
     faults.arm("tasks.send");
@@ -102,7 +112,7 @@ describe("recovery catalogue", () => {
   });
 
   it("an index write failure does not fail the batch; the row catches up later", async () => {
-    const { faults, engine } = await faulty();
+    const { faults, engine } = await faulty(backend);
     const { id } = await submitWorkflow(engine, chain);
     await takeTasks(engine, () => ({ ok: true }));
     await settle([engine]);
@@ -114,43 +124,46 @@ describe("recovery catalogue", () => {
     expect((await getStatus(engine, id))?.status).toBe("completed");
   });
 
-  it("a lease lapse with another writer in between: the late writer's append conflicts, it reloads and re-applies", async () => {
-    let now = 1_800_000_000_000;
-    let paused = 0; // how far behind a's own clock falls, as during a long GC pause
-    const clock = () => now;
-    const storage = memoryStorage(clock);
-    const a = await engineOn(storage, {
-      clock: () => now - paused,
-      coordinator: { lingerMs: 60_000 },
-    });
-    const b = await engineOn(storage, { clock });
-    const { id } = await submitWorkflow(a, {
-      name: "p",
-      tasks: [
-        { name: "x", command: "x" },
-        { name: "y", command: "x" },
-        { name: "z", command: "x", depends_on: ["x", "y"] },
-      ],
-    });
-    await takeTasks(a, () => ({ ok: true }));
-    expect(a.coordinator.held()).toEqual([id]); // a lingers with the lease (and its cached state)
-    now += 31_000; // a's lease lapses, and a does not notice: no time passed on its clock
-    paused = 31_000;
-    await ingestCompletionMessage(b, completed(id, "x"));
-    await b.coordinator.flush();
-    await ingestCompletionMessage(a, completed(id, "y")); // a's append conflicts: reload, re-apply
-    expect(a.stats.counter("lease.conflicts")).toBe(1);
-    await settle([a, b]);
-    expect((await getTasks(a, id, {}))?.tasks.map((t) => `${t.name}:${t.status}`)).toEqual([
-      "x:completed",
-      "y:completed",
-      "z:ready",
-    ]);
-    expect(await queued(a)).toEqual(["z#1"]);
-  });
+  it.runIf(backend === "memory")(
+    "a lease lapse with another writer in between: the late writer's append conflicts, it reloads and re-applies",
+    async () => {
+      let now = 1_800_000_000_000;
+      let paused = 0; // how far behind a's own clock falls, as during a long GC pause
+      const clock = () => now;
+      const storage = memoryStorage(clock);
+      const a = await engineOn(storage, {
+        clock: () => now - paused,
+        coordinator: { lingerMs: 60_000 },
+      });
+      const b = await engineOn(storage, { clock });
+      const { id } = await submitWorkflow(a, {
+        name: "p",
+        tasks: [
+          { name: "x", command: "x" },
+          { name: "y", command: "x" },
+          { name: "z", command: "x", depends_on: ["x", "y"] },
+        ],
+      });
+      await takeTasks(a, () => ({ ok: true }));
+      expect(a.coordinator.held()).toEqual([id]); // a lingers with the lease (and its cached state)
+      now += 31_000; // a's lease lapses, and a does not notice: no time passed on its clock
+      paused = 31_000;
+      await ingestCompletionMessage(b, completed(id, "x"));
+      await b.coordinator.flush();
+      await ingestCompletionMessage(a, completed(id, "y")); // a's append conflicts: reload, re-apply
+      expect(a.stats.counter("lease.conflicts")).toBe(1);
+      await settle([a, b]);
+      expect((await getTasks(a, id, {}))?.tasks.map((t) => `${t.name}:${t.status}`)).toEqual([
+        "x:completed",
+        "y:completed",
+        "z:ready",
+      ]);
+      expect(await queued(a)).toEqual(["z#1"]);
+    },
+  );
 
   it("a workflow purged mid-run: later completions are dropped, nothing is resurrected", async () => {
-    const { engine } = await faulty();
+    const { engine } = await faulty(backend);
     const { id } = await submitWorkflow(engine, chain);
     await takeTasks(engine, () => ({ ok: true }));
     const { purgeWorkflow } = await import("../../src/engine/purge.js");
@@ -162,9 +175,9 @@ describe("recovery catalogue", () => {
   });
 
   it("cancel while another instance holds the lease is parked and applied; workers see it in the signals blob", async () => {
-    const storage = memoryStorage();
-    const a = await engineOn(storage, { coordinator: { lingerMs: 200 } });
-    const b = await engineOn(storage);
+    const { storage, prefix } = storageFor(backend);
+    const a = await engineOn(storage, { prefix, coordinator: { lingerMs: 200 } });
+    const b = await engineOn(storage, { prefix });
     const { id } = await submitWorkflow(a, chain);
     const { cancelWorkflow } = await import("../../src/engine/cancel.js");
     expect(await cancelWorkflow(b, id, "stop")).toBe("parked");
