@@ -10,6 +10,16 @@ import { PREFIX_PATTERN } from "./engine/layout.js";
  */
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
+/** A timer's NCRONTAB schedule: six fields, seconds first, in UTC (WEBSITE_TIME_ZONE aside). */
+const ncrontab = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .regex(
+      /^\S+(\s+\S+){5}$/,
+      "an NCRONTAB expression of 6 fields: second minute hour day month day-of-week",
+    )
+    .default(fallback);
 
 export const ConfigSchema = z.object({
   DagqStorage: z.string().min(1).optional(),
@@ -33,6 +43,10 @@ export const ConfigSchema = z.object({
   DAGQ_SWEEP_CONCURRENCY: int(1, 64, 4),
   DAGQ_MAX_REQUEST_BYTES: int(1024, 100 * 1024 * 1024, 8 * 1024 * 1024),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  /** Timer schedules; the sweeps are idempotent, so a late or doubled tick is harmless. */
+  DAGQ_SWEEP_RUNNING_SCHEDULE: ncrontab("*/30 * * * * *"),
+  DAGQ_SWEEP_ORPHANS_SCHEDULE: ncrontab("0 */5 * * * *"),
+  DAGQ_ADMISSION_SCHEDULE: ncrontab("*/15 * * * * *"),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -3,6 +3,7 @@ import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { DagqError } from "../core/index.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
 import { ExitCode } from "./exitCode.js";
+import { hostCommand } from "./hostCommand.js";
 import { runLocalCommand } from "./runLocalCommand.js";
 import { validateCommand } from "./validateCommand.js";
 
@@ -46,6 +47,8 @@ function buildProgram(): Command {
     .action(() => {
       process.stdout.write(workflowJsonSchemaText());
     });
+
+  program.addCommand(hostCommand().copyInheritedSettings(program));
 
   return program;
 }

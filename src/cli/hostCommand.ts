@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Command, InvalidArgumentError } from "commander";
+import { type Config, readConfig } from "../config.js";
+import { PREFIX_PATTERN } from "../engine/layout.js";
+import type { HostLog } from "../host/invocationContext.js";
+import { startLocalHost } from "../host/localHost.js";
+import { ExitCode } from "./exitCode.js";
+
+export interface HostFlags {
+  readonly port: number;
+  readonly prefix?: string;
+  readonly key?: string;
+  readonly hostJson?: string;
+  readonly verbose: boolean;
+}
+
+/** `dagq host`: the Function App's functions in this process, without `func`. */
+export function hostCommand(): Command {
+  return new Command("host")
+    .description(
+      "run the Function App's functions locally (HTTP API, queue triggers, timers) over the storage in DagqStorage",
+    )
+    .option("-p, --port <n>", "HTTP port (0: any free port)", port, 7071)
+    .option("--prefix <prefix>", "deployment prefix (overrides DAGQ_PREFIX)", prefix)
+    .option("--key <key>", "the function key clients must send (default: a new random one)")
+    .option("--host-json <file>", "host.json to read (default: ./host.json, else the package's)")
+    .option("-v, --verbose", "also print debug lines", false)
+    .action(async (flags: HostFlags) => {
+      process.exitCode = await runHost(flags);
+    });
+}
+
+/**
+ * Reads the app settings from the environment, starts the local host, prints where it listens
+ * and the key it accepts, and runs until SIGINT/SIGTERM: the first stops it gracefully (running
+ * handlers finish, leases are released), a second exits at once.
+ */
+export async function runHost(flags: HostFlags): Promise<ExitCode> {
+  let base: Config;
+  try {
+    base = readConfig();
+  } catch (e) {
+    // Missing or invalid settings are the user's to fix, not a crash: say which, exit 2.
+    process.stderr.write(`dagq host: ${(e as Error).message}\n`);
+    return ExitCode.usage;
+  }
+  const config: Config = Object.freeze({ ...base, DAGQ_PREFIX: flags.prefix ?? base.DAGQ_PREFIX });
+  const key = flags.key ?? randomBytes(24).toString("base64url");
+  const log: HostLog = (level, message) => {
+    if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
+  };
+  const host = await startLocalHost({
+    config,
+    hostJson: flags.hostJson ?? defaultHostJson(),
+    keys: { function: [key] },
+    port: flags.port,
+    log,
+  });
+  process.stdout.write(
+    `dagq host: ${host.url}/api (prefix ${config.DAGQ_PREFIX})\n` +
+      `function key: ${key}\n` +
+      "send it as the x-functions-key header or the code query parameter; Ctrl-C stops\n",
+  );
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.once(signal, () => process.exit(ExitCode.interrupted));
+      log("info", `${signal}: stopping (send it again to exit at once)`);
+      resolve();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+  await host.stop();
+  return ExitCode.ok;
+}
+
+function defaultHostJson(): string {
+  if (existsSync("host.json")) return "host.json";
+  return fileURLToPath(new URL("../../host.json", import.meta.url));
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new InvalidArgumentError("expected a port from 0 to 65535");
+  }
+  return n;
+}
+
+function prefix(value: string): string {
+  if (!PREFIX_PATTERN.test(value)) {
+    throw new InvalidArgumentError("1-16 lower-case letters and digits, starting with a letter");
+  }
+  return value;
+}

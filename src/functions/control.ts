@@ -1,0 +1,41 @@
+import type { StorageQueueHandler } from "@azure/functions";
+import { z } from "zod";
+import { assertNever } from "../core/index.js";
+import { PurgeJobSchema, runPurgeStep } from "../engine/purge.js";
+import { queueMessageJson } from "./queueMessage.js";
+import type { Runtime } from "./runtime.js";
+
+/** Everything the control queue carries; a union so that a new kind must be handled below. */
+const ControlMessageSchema = z.discriminatedUnion("kind", [PurgeJobSchema]);
+
+/**
+ * The control queue's trigger: long-running maintenance one bounded step per message (today,
+ * purge jobs). A malformed message will never parse, so retrying it is pointless: it goes to
+ * the poison queue with the reason at once, where the doctor reports it.
+ */
+export function controlHandler(rt: Runtime): StorageQueueHandler {
+  return async (message, context) => {
+    const engine = await rt.engine();
+    const parsed = ControlMessageSchema.safeParse(queueMessageJson(message));
+    if (!parsed.success) {
+      const poison = engine.names.poisonQueue(engine.names.controlQueue);
+      const reason = z.prettifyError(parsed.error);
+      await engine.storage.queues.ensure(poison);
+      await engine.storage.queues.send(poison, JSON.stringify({ reason, message }));
+      context.error(`control: malformed message sent to ${poison}: ${reason}`);
+      return;
+    }
+    const job = parsed.data;
+    switch (job.kind) {
+      case "purge": {
+        const p = await runPurgeStep(engine, job);
+        context.log(
+          `purge ${p.job}: ${p.purged} workflow(s) purged${p.done ? ", done" : ", continuing"}`,
+        );
+        return;
+      }
+      default:
+        return assertNever(job.kind, "control message kind");
+    }
+  };
+}

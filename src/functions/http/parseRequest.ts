@@ -1,0 +1,35 @@
+import type { HttpRequest } from "@azure/functions";
+import type { z } from "zod";
+import { HttpError } from "./httpError.js";
+
+/** `code` carries the function key (the host checks it); it is no query of ours. */
+const KEY_PARAMETER = "code";
+
+/** The query string validated by `schema` (a strict object): 400 naming each bad parameter. */
+export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.output<S> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of request.query) {
+    if (key === KEY_PARAMETER) continue;
+    if (key in query) throw new HttpError(400, `query parameter "${key}" is given more than once`);
+    query[key] = value;
+  }
+  return validate("query", query, schema);
+}
+
+/** The route parameters validated by `schema`. */
+export function parseParams<S extends z.ZodType>(request: HttpRequest, schema: S): z.output<S> {
+  return validate("path", { ...request.params }, schema);
+}
+
+/** A request body validated by `schema`, after it has been parsed as JSON or YAML. */
+export function parseBody<S extends z.ZodType>(body: unknown, schema: S): z.output<S> {
+  return validate("body", body, schema);
+}
+
+function validate<S extends z.ZodType>(where: string, input: unknown, schema: S): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const lines = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+  throw new HttpError(400, `invalid ${where}: ${lines.join("; ")}`, { issues });
+}

@@ -1,0 +1,113 @@
+import { DefaultAzureCredential } from "@azure/identity";
+import { type ConnectedStorage, connectStorage } from "../azure/connect.js";
+import type { Config } from "../config.js";
+import { createEngine, type Engine, type EngineOptions, provision } from "../engine/context.js";
+import { type Layout, layout } from "../engine/layout.js";
+import type { Storage } from "../engine/ports.js";
+import { StatsTelemetry, type Telemetry } from "../engine/telemetry.js";
+
+/**
+ * What every function handler shares within one process: the settings, the storage names, and
+ * the engine. The engine (with its storage clients and coordinator) is built on first use, not
+ * at import: the Functions host loads the entry point to index the functions, and a handler
+ * that never runs should not open connections. Handlers take a Runtime as an argument, so tests
+ * and the local host inject their own engine and several can live in one process.
+ */
+export interface Runtime {
+  readonly settings: Config;
+  readonly names: Layout;
+  /** The provisioned engine, built once; a failed build is retried on the next call. */
+  engine(): Promise<Engine>;
+  /** Finishes the coordinator's queued work and lets its leases go (graceful shutdown). */
+  close(): Promise<void>;
+}
+
+export function engineOptions(config: Config, telemetry: Telemetry): EngineOptions {
+  return {
+    prefix: config.DAGQ_PREFIX,
+    maxRunningWorkflows: config.DAGQ_MAX_RUNNING_WORKFLOWS,
+    sweepConcurrency: config.DAGQ_SWEEP_CONCURRENCY,
+    coordinator: {
+      leaseS: config.DAGQ_LEASE_SECONDS,
+      maxInFlight: config.DAGQ_MAX_IN_FLIGHT,
+      repairAfterMs: config.DAGQ_READY_REPAIR_AFTER_S * 1000,
+    },
+    telemetry,
+  };
+}
+
+/** Storage for the settings: a connection string, or the account with a managed identity. */
+export function connectFromConfig(config: Config): ConnectedStorage {
+  const clientId = config.DagqStorage__clientId;
+  return connectStorage({
+    ...(config.DagqStorage ? { connectionString: config.DagqStorage } : {}),
+    ...(config.DagqStorage__accountName ? { accountName: config.DagqStorage__accountName } : {}),
+    ...(clientId
+      ? { credential: new DefaultAzureCredential({ managedIdentityClientId: clientId }) }
+      : {}),
+    container: layout(config.DAGQ_PREFIX).container,
+  });
+}
+
+/** The Function App's runtime: storage from the app settings, engine warnings to the console. */
+export function createRuntime(config: Config): Runtime {
+  let storage: ConnectedStorage | null = null;
+  const runtime = runtimeOver(
+    () => {
+      storage ??= connectFromConfig(config);
+      return storage;
+    },
+    config,
+    new StatsTelemetry(consoleSink),
+  );
+  return {
+    ...runtime,
+    async close() {
+      await runtime.close();
+      await storage?.close();
+    },
+  };
+}
+
+/** A runtime over a given storage (the local host, tests), engine built on first use. */
+export function runtimeOver(
+  storage: () => Storage,
+  config: Config,
+  telemetry: Telemetry = new StatsTelemetry(),
+): Runtime {
+  return lazyRuntime(config, () => createEngine(storage(), engineOptions(config, telemetry)));
+}
+
+/** A runtime over an engine that already exists; it is provisioned on first use. */
+export function runtimeFor(engine: Engine, config: Config): Runtime {
+  return lazyRuntime(config, () => engine);
+}
+
+function lazyRuntime(config: Config, build: () => Engine): Runtime {
+  let ready: Promise<Engine> | null = null;
+  let built: Engine | null = null;
+  return {
+    settings: config,
+    names: layout(config.DAGQ_PREFIX),
+    engine() {
+      ready ??= (async () => {
+        built ??= build();
+        await provision(built);
+        return built;
+      })().catch((e: unknown) => {
+        ready = null;
+        throw e;
+      });
+      return ready;
+    },
+    async close() {
+      await built?.coordinator.flush();
+    },
+  };
+}
+
+/** Engine log lines at warn and above; the rest would drown the Function App's logs. */
+function consoleSink(level: "debug" | "info" | "warn" | "error", message: string): void {
+  if (level === "warn") console.warn(`dagq: ${message}`);
+  else if (level === "error") console.error(`dagq: ${message}`);
+}

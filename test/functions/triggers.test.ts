@@ -1,0 +1,123 @@
+import type { Timer } from "@azure/functions";
+import { describe, expect, it } from "vitest";
+import { getStatus } from "../../src/engine/queries.js";
+import { submitWorkflow } from "../../src/engine/submit.js";
+import { admissionHandler } from "../../src/functions/admission.js";
+import { completionIngestHandler } from "../../src/functions/completionIngest.js";
+import { controlHandler } from "../../src/functions/control.js";
+import type { Runtime } from "../../src/functions/runtime.js";
+import { sweepOrphansHandler } from "../../src/functions/sweepOrphans.js";
+import { sweepRunningHandler } from "../../src/functions/sweepRunning.js";
+import { memoryRuntime, pair, testConfig, testContext } from "./httpFixture.js";
+
+const timer = (isPastDue = false): Timer => ({
+  isPastDue,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+});
+
+const unreachable = (rt: Runtime): Runtime => ({
+  ...rt,
+  engine: () => Promise.reject(new Error("storage unreachable")),
+});
+
+describe("completionIngest", () => {
+  it("applies a completion message handed over parsed or as text", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine(); // provisions the storage
+    const { id } = await submitWorkflow(engine, pair);
+    const report = (task: string) => ({
+      v: 1,
+      completions: [
+        { kind: "started", workflow_id: id, task, attempt: 1 },
+        { kind: "completed", workflow_id: id, task, attempt: 1, output: { ok: true } },
+      ],
+    });
+    const logs: string[] = [];
+    await completionIngestHandler(rt)(report("prep/a"), testContext(logs));
+    await completionIngestHandler(rt)(JSON.stringify(report("train/b")), testContext(logs));
+    expect(await getStatus(engine, id, true)).toMatchObject({
+      status: "completed",
+      counts: { completed: 2 },
+    });
+    expect(logs).toEqual([
+      "debug: completions: applied 2, parked 0, dropped 0, rejected 0",
+      "debug: completions: applied 2, parked 0, dropped 0, rejected 0",
+    ]);
+    await engine.coordinator.flush();
+  });
+
+  it("throws when the engine fails, so the host retries the message", async () => {
+    const rt = unreachable(memoryRuntime().rt);
+    await expect(
+      completionIngestHandler(rt)({ v: 1, completions: [] }, testContext()),
+    ).rejects.toThrow("storage unreachable");
+  });
+
+  it("warns about malformed completions, which the engine sends to the poison queue", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    const logs: string[] = [];
+    await completionIngestHandler(rt)(
+      { v: 1, completions: [{ kind: "nonsense" }] },
+      testContext(logs),
+    );
+    expect(logs).toEqual(["warning: completions: applied 0, parked 0, dropped 0, rejected 1"]);
+    expect(await engine.storage.queues.depth("t-completions-poison")).toBe(1);
+  });
+});
+
+describe("control", () => {
+  it("sends a malformed control message to the control poison queue with the reason", async () => {
+    const { rt, engine } = memoryRuntime();
+    const logs: string[] = [];
+    await controlHandler(rt)("not json at all", testContext(logs));
+    await controlHandler(rt)({ kind: "reboot" }, testContext(logs));
+    const poisoned = await engine.storage.queues.receive("t-control-poison", 32, 30);
+    expect(poisoned.map((m) => JSON.parse(m.text).message)).toEqual([
+      "not json at all",
+      { kind: "reboot" },
+    ]);
+    expect(logs).toHaveLength(2);
+    expect(logs[0]).toMatch(/^error: control: malformed message sent to t-control-poison: /);
+  });
+});
+
+describe("timer functions", () => {
+  it("sweepRunning visits running workflows and says when it runs late", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    await submitWorkflow(engine, pair);
+    const logs: string[] = [];
+    await sweepRunningHandler(rt)(timer(true), testContext(logs));
+    expect(logs).toEqual([
+      "warning: sweepRunning: running late",
+      "information: sweepRunning: examined 1, visited 1, timed out 0, busy 0, gone 0",
+    ]);
+    await engine.coordinator.flush();
+  });
+
+  it("sweepOrphans reports a clean deployment at information level", async () => {
+    const { rt } = memoryRuntime();
+    const logs: string[] = [];
+    await sweepOrphansHandler(rt)(timer(), testContext(logs));
+    expect(logs).toEqual([
+      "information: sweepOrphans: inboxes drained 0, discarded 0; rows repaired 0, removed 0; reconciled 0",
+    ]);
+  });
+
+  it("admission does nothing without a limit and admits pending workflows with one", async () => {
+    const none = unreachable(memoryRuntime().rt);
+    await expect(admissionHandler(none)(timer(), testContext())).resolves.toBeUndefined();
+    const config = testConfig({ DAGQ_MAX_RUNNING_WORKFLOWS: "1" });
+    const { rt, engine } = memoryRuntime(config);
+    await rt.engine();
+    const { id, status } = await submitWorkflow(engine, pair);
+    expect(status).toBe("pending");
+    const logs: string[] = [];
+    await admissionHandler(rt)(timer(), testContext(logs));
+    expect(logs).toEqual(["information: admission: admitted 1 workflow(s)"]);
+    expect(await getStatus(engine, id, true)).toMatchObject({ status: "running" });
+    await engine.coordinator.flush();
+  });
+});
