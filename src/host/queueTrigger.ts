@@ -19,6 +19,8 @@ export interface QueueTriggerOptions {
 /** The first wait after an empty poll; it doubles up to maxPollingInterval. */
 export const MIN_POLL_MS = 100;
 const MAX_VISIBILITY_S = 7 * 24 * 3600;
+/** A received message's hold, renewed every third of it while its handler runs. */
+const HOLD_S = 30;
 
 /**
  * A storage-queue trigger with the Functions host's semantics:
@@ -30,8 +32,8 @@ const MAX_VISIBILITY_S = 7 * 24 * 3600;
  *   visibilityTimeout, or, once its dequeueCount reached maxDequeueCount, moves it to
  *   `<queue>-poison` (a message that arrives with a count already above the limit, because a
  *   host died while running it, goes there without running).
- * Received messages stay hidden for the function timeout, which no invocation outlives, so
- * nothing needs to renew their visibility.
+ * Received messages stay hidden in spans of 30 s, renewed while their handler runs (as the
+ * Functions host renews them), so a message of a host that died comes back within one span.
  */
 export class QueueTrigger {
   private readonly inFlight = new Set<Promise<void>>();
@@ -56,10 +58,7 @@ export class QueueTrigger {
   private async run(): Promise<void> {
     const { queue, queues, settings, log } = this.opts;
     const stats = this.opts.stats ?? silentTelemetry;
-    const visibilityS = Math.min(
-      MAX_VISIBILITY_S,
-      Math.max(1, Math.ceil(this.opts.processingMs / 1000)),
-    );
+    const visibilityS = this.holdS();
     let delay = MIN_POLL_MS;
     while (!this.stopping) {
       if (this.inFlight.size > settings.newBatchThreshold) {
@@ -105,9 +104,41 @@ export class QueueTrigger {
     });
   }
 
-  private async process(msg: QueueMessage): Promise<void> {
+  /**
+   * How long a received message stays hidden at a time. Like the Functions host, we hold it in
+   * short spans renewed while the handler runs, rather than for the whole function timeout: a
+   * host that dies mid-message then gives it back within one span, not ten minutes later.
+   */
+  private holdS(): number {
+    return Math.min(
+      MAX_VISIBILITY_S,
+      HOLD_S,
+      Math.max(1, Math.ceil(this.opts.processingMs / 1000)),
+    );
+  }
+
+  private async process(received: QueueMessage): Promise<void> {
     const { name, queue, queues, settings, log, handler } = this.opts;
     const stats = this.opts.stats ?? silentTelemetry;
+    let msg = received;
+    const holdS = this.holdS();
+    let renewing: Promise<void> = Promise.resolve();
+    const renew = setInterval(
+      () => {
+        renewing = queues.release(queue, msg, holdS).then(
+          (renewed) => {
+            if (renewed) msg = renewed;
+          },
+          () => {},
+        );
+      },
+      (holdS * 1000) / 3,
+    );
+    // Settling needs the latest pop receipt: stop renewing, and wait for a renewal in flight.
+    const settle = async () => {
+      clearInterval(renew);
+      await renewing;
+    };
     try {
       if (msg.dequeueCount > settings.maxDequeueCount) {
         await this.poison(msg, `dequeue count ${msg.dequeueCount} is over the limit`);
@@ -121,7 +152,10 @@ export class QueueTrigger {
       });
       try {
         await handler(payload(msg.text, settings.messageEncoding), context);
+        await settle();
       } catch (e) {
+        await settle();
+
         stats.count("host.queue.failures");
         log(
           "warn",
@@ -139,6 +173,8 @@ export class QueueTrigger {
       // Deleting, releasing or poisoning failed: the message reappears when its visibility
       // lapses and runs again, which every handler here tolerates.
       log("warn", `[${name}] message ${msg.id}: settling it failed: ${String(e)}`);
+    } finally {
+      clearInterval(renew);
     }
   }
 
