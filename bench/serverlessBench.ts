@@ -1,0 +1,287 @@
+import { startAzurite } from "../src/azure/azurite.js";
+import { connectStorage } from "../src/azure/connect.js";
+import { createEngine, type Engine, provision } from "../src/engine/context.js";
+import { ingestCompletionMessage } from "../src/engine/ingest.js";
+import type { QueueStore, Storage } from "../src/engine/ports.js";
+import type { Completion } from "../src/engine/protocol.js";
+import { submitWorkflow } from "../src/engine/submit.js";
+import { StatsTelemetry } from "../src/engine/telemetry.js";
+import { readHostJson } from "../src/host/hostJson.js";
+import { QueueTrigger } from "../src/host/queueTrigger.js";
+import { memoryStorage } from "../src/memory/memoryStorage.js";
+import type { Figure } from "./coreBench.js";
+
+/** Counts applied events and remembers when the first and the n-th were applied. */
+class Timing extends StatsTelemetry {
+  first = 0;
+  last = 0;
+  override count(name: string, n = 1): void {
+    super.count(name, n);
+    if (name === "events.applied" && n > 0) {
+      this.first ||= performance.now();
+      this.last = performance.now();
+    }
+  }
+}
+
+function fanOut(leaves: number) {
+  const names = Array.from({ length: leaves }, (_, i) => `leaf/${i}`);
+  return {
+    name: `fan-${leaves}`,
+    tasks: [
+      { name: "root", command: "x" },
+      ...names.map((name) => ({ name, command: "x", depends_on: ["root"] })),
+      { name: "join", command: "x", depends_on: names },
+    ],
+  };
+}
+
+const done = (workflow_id: string, task: string): Completion => ({
+  kind: "completed",
+  workflow_id,
+  task,
+  attempt: 1,
+  output: { ok: true },
+});
+
+async function parallel<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (t: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/** Sends `n` messages 32 at a time into an empty queue, then empties it again. */
+async function azuriteSendRate(queues: QueueStore, n: number): Promise<number> {
+  const q = "bench-sends";
+  await queues.ensure(q);
+  const t0 = performance.now();
+  await parallel(
+    Array.from({ length: n }, (_, i) => i),
+    32,
+    (i) => queues.send(q, JSON.stringify({ i })),
+  );
+  const rate = n / ((performance.now() - t0) / 1000);
+  await queues.clear(q);
+  return rate;
+}
+
+/** One process receiving (32 at a time) and deleting until a queue of `depth` messages is empty. */
+async function azuriteRate(queues: QueueStore, depth: number): Promise<number> {
+  const q = "bench-baseline";
+  await queues.ensure(q);
+  await parallel(
+    Array.from({ length: depth }, (_, i) => i),
+    32,
+    (i) => queues.send(q, JSON.stringify({ v: 1, completions: [done("baseline-1", `leaf/${i}`)] })),
+  );
+  const t0 = performance.now();
+  let seen = 0;
+  while (seen < depth) {
+    const got = await queues.receive(q, 32, 30);
+    await Promise.all(got.map((m) => queues.delete(q, m)));
+    seen += got.length;
+  }
+  return depth / ((performance.now() - t0) / 1000);
+}
+
+async function benchEngine(
+  storage: Storage,
+  prefix: string,
+  maxInFlight: number,
+): Promise<Engine & { timing: Timing }> {
+  const timing = new Timing();
+  const engine = createEngine(storage, { prefix, telemetry: timing, coordinator: { maxInFlight } });
+  await provision(engine);
+  return Object.assign(engine, { timing });
+}
+
+/**
+ * Submits a fan-out of `leaves`, completes the root, queues the leaves' completions as
+ * `perMessage` completions per message, then lets the local host's queue trigger (host.json
+ * settings) ingest them: completions/s from the first applied to the last. Simulated workers
+ * take task messages off the task queue as they appear, as real ones would: Azurite slows down
+ * with every message held in any of its queues, and real task queues are drained by workers.
+ */
+async function ingestRun(
+  storage: Storage,
+  prefix: string,
+  leaves: number,
+  perMessage: number,
+): Promise<{ perSecond: number; bytesPerBatch: number; batches: number }> {
+  const engine = await benchEngine(storage, prefix, 1000);
+  const tasks = engine.names.taskQueue("default");
+  let draining = true;
+  const drainer = (async () => {
+    while (draining) {
+      const got = await storage.queues.receive(tasks, 32, 300);
+      await Promise.all(got.map((m) => storage.queues.delete(tasks, m)));
+      if (got.length === 0) await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const { id } = await submitWorkflow(engine, fanOut(leaves));
+  await ingestCompletionMessage(engine, JSON.stringify({ v: 1, completions: [done(id, "root")] }));
+  await engine.coordinator.flush();
+  while ((await storage.queues.depth(tasks)) > 0) await new Promise((r) => setTimeout(r, 20));
+  const messages: string[] = [];
+  for (let i = 0; i < leaves; i += perMessage) {
+    const chunk = Array.from({ length: Math.min(perMessage, leaves - i) }, (_, k) =>
+      done(id, `leaf/${i + k}`),
+    );
+    messages.push(JSON.stringify({ v: 1, completions: chunk }));
+  }
+  await parallel(messages, 32, (m) => storage.queues.send(engine.names.completionQueue, m));
+  const settings = await readHostJson("host.json");
+  const startBytes = engine.timing.observations.get("flush.bytes");
+  const before = {
+    applied: engine.timing.counter("events.applied"),
+    bytes: { n: startBytes?.n ?? 0, sum: startBytes?.sum ?? 0 },
+  };
+  engine.timing.first = 0;
+  const trigger = new QueueTrigger({
+    name: "completionIngest",
+    queue: engine.names.completionQueue,
+    queues: storage.queues,
+    settings: settings.queues,
+    processingMs: settings.functionTimeoutMs,
+    handler: async (msg) => void (await ingestCompletionMessage(engine, msg)),
+    log: () => {},
+  });
+  trigger.start();
+  const target = before.applied + leaves;
+  while (engine.timing.counter("events.applied") < target)
+    await new Promise((r) => setTimeout(r, 5));
+  await trigger.stop();
+  await engine.coordinator.flush();
+  draining = false;
+  await drainer;
+  const flush = engine.timing.observations.get("flush.bytes")!;
+  const batches = flush.n - before.bytes.n;
+  const bytes = flush.sum - before.bytes.sum;
+  if (process.env.BENCH_DEBUG)
+    console.error(
+      prefix,
+      Object.fromEntries(engine.timing.counters),
+      Object.fromEntries(engine.timing.observations),
+    );
+  return {
+    perSecond: leaves / ((engine.timing.last - engine.timing.first) / 1000),
+    bytesPerBatch: bytes / batches,
+    batches,
+  };
+}
+
+/** Bytes appended per batch of 100 completions, on the in-memory storage (the bytes are the same). */
+async function bytesPerBatch(leaves: number): Promise<number> {
+  const storage = memoryStorage();
+  const engine = await benchEngine(storage, "bytes", 1000);
+  const { id } = await submitWorkflow(engine, fanOut(leaves));
+  await ingestCompletionMessage(engine, JSON.stringify({ v: 1, completions: [done(id, "root")] }));
+  await engine.coordinator.flush();
+  const start = engine.timing.observations.get("flush.bytes")!;
+  const [n0, s0] = [start.n, start.sum];
+  for (let i = 0; i < leaves; i += 100) {
+    const chunk = Array.from({ length: Math.min(100, leaves - i) }, (_, k) =>
+      done(id, `leaf/${i + k}`),
+    );
+    await ingestCompletionMessage(engine, JSON.stringify({ v: 1, completions: chunk }));
+  }
+  await engine.coordinator.flush();
+  const end = engine.timing.observations.get("flush.bytes")!;
+  return (end.sum - s0) / (end.n - n0);
+}
+
+export async function runServerlessBench(log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const azurite = await startAzurite();
+  try {
+    const storage = connectStorage({
+      connectionString: azurite.connectionString,
+      container: "seed-workflows",
+    });
+    const baseline = await azuriteRate(storage.queues, 1000);
+    log("serverless: azurite baseline done");
+    const seed = await ingestRun(storage, "seed", 998, 1);
+    log("serverless: seed shape done");
+    // Task messages go to a sink that drops them: this run measures ingest (state in Azurite
+    // blobs, completions through an Azurite queue). Dispatching 16,000 messages into Azurite
+    // alone takes longer than ingesting their completions; its rate is reported on its own.
+    const wide = connectStorage({
+      connectionString: azurite.connectionString,
+      container: "wide-workflows",
+    });
+    const batched = await ingestRun(
+      { ...wide, tasks: { send: async () => {} } },
+      "wide",
+      16_000,
+      100,
+    );
+    log("serverless: 16k batched done");
+    const withDispatch = await ingestRun(
+      connectStorage({ connectionString: azurite.connectionString, container: "full-workflows" }),
+      "full",
+      16_000,
+      100,
+    );
+    log("serverless: 16k batched with dispatch done");
+    const sendRate = await azuriteSendRate(storage.queues, 2000);
+    figures.push(
+      { name: "azurite: receive+delete, one queue, depth 1000", value: baseline, unit: "msg/s" },
+      {
+        name: "seed shape (1k fan-out/in, 1 completion/msg)",
+        value: seed.perSecond,
+        unit: "/s",
+        target: "seed 81.9/s",
+      },
+      {
+        name: "seed shape / azurite rate",
+        value: seed.perSecond / baseline,
+        unit: "ratio",
+        target: "≥ 0.7",
+      },
+      { name: "seed shape: completions per journal append", value: 998 / seed.batches, unit: "" },
+      {
+        name: "16k fan-out, 100 completions/msg (dispatch not sent)",
+        value: batched.perSecond,
+        unit: "/s",
+        target: "≥ 3,000/s",
+      },
+      {
+        name: "16k fan-out: completions per journal append",
+        value: 16_000 / batched.batches,
+        unit: "",
+      },
+      {
+        name: "16k fan-out, 100 completions/msg, each freeing a slot for the next dispatch",
+        value: withDispatch.perSecond,
+        unit: "/s",
+      },
+      { name: "azurite: sends, 32 in parallel, one queue", value: sendRate, unit: "msg/s" },
+      {
+        name: "16k fan-out: bytes appended per batch (Azurite)",
+        value: batched.bytesPerBatch,
+        unit: "B",
+      },
+    );
+  } finally {
+    await azurite.stop();
+  }
+  for (const tasks of [1_000, 16_000, 100_000]) {
+    const value = await bytesPerBatch(tasks - 2); // root + leaves + join
+    figures.push({
+      name: `bytes appended per batch of 100, ${tasks.toLocaleString("en-US")}-task workflow`,
+      value,
+      unit: "B",
+      target: "flat",
+    });
+    log(`serverless: bytes per batch at ${tasks} done`);
+  }
+
+  return figures;
+}
