@@ -22,7 +22,9 @@ export interface OrphanReport {
  */
 export async function sweepOrphans(
   engine: Engine,
-  graceMs = 2 * engine.config.leaseS * 1000,
+  // A live holder drains its inbox every inboxPollMs; an entry older than a whole lease means
+  // the holder died (its lease has lapsed since) or nobody held the lease at all.
+  graceMs = engine.config.leaseS * 1000 + 5000,
 ): Promise<OrphanReport> {
   const now = engine.clock();
   const report = {
