@@ -76,7 +76,7 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
   return ExitCode.ok;
 }
 
-function defaultHostJson(): string {
+export function defaultHostJson(): string {
   if (existsSync("host.json")) return "host.json";
   return fileURLToPath(new URL("../../host.json", import.meta.url));
 }

@@ -2,10 +2,12 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { DagqError } from "../core/index.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
+import { devCommand } from "./devCommand.js";
 import { ExitCode } from "./exitCode.js";
 import { hostCommand } from "./hostCommand.js";
 import { runLocalCommand } from "./runLocalCommand.js";
 import { validateCommand } from "./validateCommand.js";
+import { workerCommand } from "./workerCommand.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")
@@ -49,6 +51,8 @@ function buildProgram(): Command {
     });
 
   program.addCommand(hostCommand().copyInheritedSettings(program));
+  program.addCommand(workerCommand().copyInheritedSettings(program));
+  program.addCommand(devCommand().copyInheritedSettings(program));
 
   return program;
 }

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { compileDefinition } from "../../src/core/index.js";
+import { loadDefinitionFile } from "../../src/definitionFile.js";
+import { devRun } from "../../src/dev/devRun.js";
+import { readHostJson } from "../../src/host/hostJson.js";
+import type { LocalResult } from "../../src/local/localResult.js";
+import { runLocal } from "../../src/local/runner.js";
+
+const hostJson = async () => {
+  const s = await readHostJson("host.json");
+  return { ...s, queues: { ...s.queues, maxPollingIntervalMs: 200 } };
+};
+
+const withoutId = (r: LocalResult) => ({ status: r.status, tasks: r.tasks });
+
+describe("dagq dev: the serverless path on the embedded default", () => {
+  for (const example of ["ml-pipeline", "resilient-diamond", "fan-out-fan-in", "retry"]) {
+    it(`${example}: final task states and outputs equal run-local's`, async () => {
+      const def = loadDefinitionFile(`examples/${example}.yaml`);
+      const [dev, local] = await Promise.all([
+        devRun(def, { workers: 2, concurrency: 4, hostJson: await hostJson() }),
+        runLocal(def, { concurrency: 4 }),
+      ]);
+      expect(withoutId(dev)).toEqual(withoutId(local));
+      expect(dev.status).toBe("completed");
+    }, 60_000);
+  }
+
+  it("times out a task, retries another to success, spills a large output that a child reads", async () => {
+    const def = compileDefinition({
+      name: "edges",
+      defaults: { retry_backoff_s: 0.2 },
+      tasks: [
+        { name: "slow", command: "sleep 30", timeout_s: 1 },
+        {
+          name: "flaky",
+          command: 'test "$DAGQ_ATTEMPT" -ge 2 && echo \'{"ok":true}\' > "$DAGQ_OUTPUT"',
+          num_retries: 2,
+        },
+        {
+          name: "big",
+          command: `node -e 'require("fs").writeFileSync(process.env.DAGQ_OUTPUT, JSON.stringify({ blob: "y".repeat(200000), n: 3 }))'`,
+        },
+        {
+          name: "read",
+          depends_on: ["big"],
+          condition: "inputs.big.n == 3",
+          command: `node -e 'const i = JSON.parse(require("fs").readFileSync(process.env.DAGQ_INPUTS)); require("fs").writeFileSync(process.env.DAGQ_OUTPUT, JSON.stringify({ len: i.big.blob.length }))'`,
+        },
+      ],
+    });
+    const dev = await devRun(def, { workers: 1, concurrency: 4, hostJson: await hostJson() });
+    expect(dev.status).toBe("failed");
+    expect(dev.tasks.slow).toEqual({
+      status: "failed",
+      attempts: 1,
+      output: null,
+      reason: "timed out after 1s",
+    });
+    expect(dev.tasks.flaky).toMatchObject({
+      status: "completed",
+      attempts: 2,
+      output: { ok: true },
+    });
+    expect(dev.tasks.read).toEqual({ status: "completed", attempts: 1, output: { len: 200000 } });
+    expect(dev.tasks.big?.output).toMatchObject({ $dagq: "output-ref", bytes: 200_017 });
+  }, 60_000);
+
+  it("cancel kills a running sleep and ends the workflow cancelled", async () => {
+    const marker = `/tmp/dagq-dev-cancel-${process.pid}`;
+    const def = compileDefinition({
+      name: "cancel",
+      tasks: [
+        { name: "nap", command: `echo $$ > ${marker}; exec sleep 60` },
+        { name: "after", command: "true", depends_on: ["nap"] },
+      ],
+    });
+    const fs = await import("node:fs");
+    const abort = new AbortController();
+    const started = Date.now();
+    const dev = devRun(def, {
+      workers: 1,
+      concurrency: 2,
+      hostJson: await hostJson(),
+      signal: abort.signal,
+      onProgress: (s) => {
+        if (s.counts.running > 0 && !abort.signal.aborted) abort.abort("test cancels");
+      },
+    });
+    const result = await dev;
+    expect(result.status).toBe("cancelled");
+    expect(result.tasks.nap).toMatchObject({ status: "cancelled", reason: "test cancels" });
+    expect(result.tasks.after).toMatchObject({ status: "cancelled" });
+    const pid = Number(fs.readFileSync(marker, "utf8"));
+    expect(fs.existsSync(`/proc/${pid}`)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    fs.rmSync(marker);
+  }, 60_000);
+
+  it("a 2,000-parent fan-in completes, its child seeing every parent's output", async () => {
+    const leaves = Array.from({ length: 2000 }, (_, i) => `leaf/${i}`);
+    const def = compileDefinition({
+      name: "fan-in",
+      tasks: [
+        ...leaves.map((name) => ({ name, command: `printf '{"ok":true}' > "$DAGQ_OUTPUT"` })),
+        {
+          name: "join",
+          depends_on: leaves,
+          condition: 'count(inputs["leaf/*"].ok) == 2000',
+          command: `node -e 'const i = JSON.parse(require("fs").readFileSync(process.env.DAGQ_INPUTS)); require("fs").writeFileSync(process.env.DAGQ_OUTPUT, JSON.stringify({ parents: Object.keys(i).length }))'`,
+        },
+      ],
+    });
+    const dev = await devRun(def, { workers: 2, concurrency: 8, hostJson: await hostJson() });
+    expect(dev.status).toBe("completed");
+    expect(dev.tasks.join).toEqual({ status: "completed", attempts: 1, output: { parents: 2000 } });
+  }, 120_000);
+});
