@@ -68,11 +68,20 @@ export const CompletionSchema = z.discriminatedUnion("kind", [
 ]);
 export type Completion = z.infer<typeof CompletionSchema>;
 
-/** A completion message: one or many reports, possibly of several workflows. */
+/**
+ * A completion message: one or many reports, possibly of several workflows. Items are checked
+ * one by one (see parseCompletionMessage), hence `unknown` here.
+ */
 export const CompletionMessageSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   completions: z.array(z.unknown()).min(1).max(1000),
 });
+
+/** The same message as workers must write it: what the published JSON Schema describes. */
+export const CompletionMessageWireSchema = CompletionMessageSchema.extend({
+  completions: z.array(CompletionSchema).min(1).max(1000),
+});
+
 
 /**
  * Splits a raw completion message into valid completions and rejected ones, each with the reason:

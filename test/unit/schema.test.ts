@@ -51,3 +51,23 @@ describe("examples/", () => {
     expect(def.definition.name).toBe(file.replace(/\.yaml$/, ""));
   });
 });
+
+describe("schema/ worker protocol", () => {
+  it("the committed protocol schemas are exactly what `npm run schema` generates", async () => {
+    const { PROTOCOL_SCHEMAS, protocolSchemaText } = await import("../../src/protocolSchema.js");
+    for (const name of Object.keys(PROTOCOL_SCHEMAS) as Array<keyof typeof PROTOCOL_SCHEMAS>) {
+      expect(readFileSync(`schema/${name}`, "utf8"), name).toBe(protocolSchemaText(name));
+    }
+  });
+
+  it("requires what the coordinator needs from a completion", () => {
+    const schema = JSON.parse(readFileSync("schema/completion-message.schema.json", "utf8"));
+    expect(schema.required).toEqual(["v", "completions"]);
+    const kinds = schema.properties.completions.items.oneOf.map((o: { properties: { kind: { const: string } }; required: string[] }) => [o.properties.kind.const, o.required]);
+    expect(kinds).toEqual([
+      ["started", ["kind", "workflow_id", "task", "attempt"]],
+      ["completed", ["kind", "workflow_id", "task", "attempt"]],
+      ["failed", ["kind", "workflow_id", "task", "attempt", "error"]],
+    ]);
+  });
+});
