@@ -10,4 +10,5 @@ const write = (name: string, text: string) => {
   console.log(`wrote ${target}`);
 };
 write("workflow.schema.json", workflowJsonSchemaText());
-for (const name of Object.keys(PROTOCOL_SCHEMAS) as Array<keyof typeof PROTOCOL_SCHEMAS>) write(name, protocolSchemaText(name));
+for (const name of Object.keys(PROTOCOL_SCHEMAS) as Array<keyof typeof PROTOCOL_SCHEMAS>)
+  write(name, protocolSchemaText(name));

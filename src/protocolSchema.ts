@@ -15,13 +15,20 @@ export const PROTOCOL_SCHEMAS = {
   "completion-message.schema.json": {
     schema: CompletionMessageWireSchema,
     title: "dagq completion message (v1)",
-    description: "What a worker sends to the completion queue: one or more started/completed/failed reports.",
+    description:
+      "What a worker sends to the completion queue: one or more started/completed/failed reports.",
   },
 } as const;
 
 export function protocolSchemaText(file: keyof typeof PROTOCOL_SCHEMAS): string {
   const { schema, title, description } = PROTOCOL_SCHEMAS[file];
   const generated = z.toJSONSchema(schema, { io: "input" });
-  const doc = { $schema: generated.$schema, $id: `urn:dagq:schema:${file.replace(".schema.json", "")}:v1`, title, description, ...generated };
+  const doc = {
+    $schema: generated.$schema,
+    $id: `urn:dagq:schema:${file.replace(".schema.json", "")}:v1`,
+    title,
+    description,
+    ...generated,
+  };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -63,6 +63,8 @@ export interface Transition {
   readonly delta: Changes;
   /** Events that changed nothing (duplicates, stale attempts), with why: for logs and metrics. */
   readonly ignored: Array<{ readonly event: Event; readonly why: string }>;
+  /** Tasks ready-repair dispatched again. */
+  readonly repaired: number;
 }
 
 /** A new run: roots ready; dispatched at once when admitted, else waiting for `admit`. */
@@ -97,11 +99,13 @@ export function applyEvents(
     const why = applyOne(run, event, now, commands, opts);
     if (why) ignored.push({ event, why });
   }
-  if (opts.repairAfterMs !== undefined)
-    redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairable);
+  const repaired =
+    opts.repairAfterMs === undefined
+      ? 0
+      : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairable);
   fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
   finishIfDone(run, now, commands);
-  return { commands, delta: takeChanges(run), ignored };
+  return { commands, delta: takeChanges(run), ignored, repaired };
 }
 
 /** Applies one event; returns why it was ignored, or undefined when it took effect. */
@@ -363,15 +367,18 @@ function redispatchStale(
   staleMs: number,
   commands: Command[],
   repairable: ((task: number) => boolean) | undefined,
-): void {
-  if (run.wf.status !== "running") return;
+): number {
+  if (run.wf.status !== "running") return 0;
+  let repaired = 0;
   for (let i = 0; i < run.size; i++) {
     const at = run.dispatchedAt[i]!;
     if (run.status[i] === T.ready && at > 0 && now - at > staleMs && (repairable?.(i) ?? true)) {
       run.write(i, { dispatchedAt: now });
       commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
+      repaired++;
     }
   }
+  return repaired;
 }
 
 /**

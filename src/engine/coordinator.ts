@@ -233,6 +233,21 @@ export class Coordinator {
     });
     telemetry.count("events.applied", core.length - t.ignored.length);
     telemetry.count("events.ignored", t.ignored.length);
+    if (t.repaired > 0) telemetry.count("sweep.repaired", t.repaired);
+    for (const c of t.commands) {
+      if (c.kind !== "finish") continue;
+      telemetry.count(`workflows.${c.status}`);
+      const counts = summarize(run).counts;
+      const shown = Object.entries(counts)
+        .filter(([, n]) => n > 0)
+        .map(([s, n]) => `${n} ${s}`)
+        .join(", ");
+      telemetry.log(
+        "info",
+        `workflow ${id} ${c.status}: ${shown}${run.wf.reason ? ` (${run.wf.reason})` : ""}`,
+      );
+    }
+
     const dispatched = await dispatcher.dispatch(run, t.commands);
     telemetry.count("tasks.dispatched", dispatched);
     await dispatcher.signal(run, t.commands);

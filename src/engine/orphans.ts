@@ -67,5 +67,7 @@ export async function sweepOrphans(
       report.reconciled++;
     }
   });
+  for (const [name, n] of Object.entries(report))
+    if (n > 0) engine.telemetry.count(`sweep.orphans.${name}`, n);
   return report;
 }

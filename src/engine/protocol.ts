@@ -82,7 +82,6 @@ export const CompletionMessageWireSchema = CompletionMessageSchema.extend({
   completions: z.array(CompletionSchema).min(1).max(1000),
 });
 
-
 /**
  * Splits a raw completion message into valid completions and rejected ones, each with the reason:
  * one malformed report must not sink the valid ones travelling with it.

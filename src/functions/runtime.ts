@@ -5,6 +5,7 @@ import { createEngine, type Engine, type EngineOptions, provision } from "../eng
 import { type Layout, layout } from "../engine/layout.js";
 import type { Storage } from "../engine/ports.js";
 import { StatsTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { telemetryFromConfig } from "../observability/telemetryFromConfig.js";
 
 /**
  * What every function handler shares within one process: the settings, the storage names, and
@@ -58,8 +59,9 @@ export function createRuntime(config: Config): Runtime {
       return storage;
     },
     config,
-    new StatsTelemetry(consoleSink),
+    telemetryFromConfig(config, consoleSink).telemetry,
   );
+
   return {
     ...runtime,
     async close() {

@@ -63,7 +63,12 @@ describe("schema/ worker protocol", () => {
   it("requires what the coordinator needs from a completion", () => {
     const schema = JSON.parse(readFileSync("schema/completion-message.schema.json", "utf8"));
     expect(schema.required).toEqual(["v", "completions"]);
-    const kinds = schema.properties.completions.items.oneOf.map((o: { properties: { kind: { const: string } }; required: string[] }) => [o.properties.kind.const, o.required]);
+    const kinds = schema.properties.completions.items.oneOf.map(
+      (o: { properties: { kind: { const: string } }; required: string[] }) => [
+        o.properties.kind.const,
+        o.required,
+      ],
+    );
     expect(kinds).toEqual([
       ["started", ["kind", "workflow_id", "task", "attempt"]],
       ["completed", ["kind", "workflow_id", "task", "attempt"]],
