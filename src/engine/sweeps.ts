@@ -39,6 +39,8 @@ export async function sweepRunning(engine: Engine, shards = allShards()): Promis
     if (row.timestamp !== undefined) engine.sweepSeen.set(row.id, row.timestamp);
   });
   engine.telemetry.count("sweep.timed_out", report.timedOut);
+  engine.telemetry.count("sweep.visited", report.visited);
+
   return report;
 }
 

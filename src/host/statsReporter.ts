@@ -56,7 +56,8 @@ export function statsLine(prev: Snapshot, cur: Snapshot): string | null {
   return [
     `stats ${seconds.toFixed(0)}s: completions ${completions} (${(completions / seconds).toFixed(1)}/s)`,
     `batch avg ${avg("batch.size").toFixed(1)}`,
-    `flush avg ${avg("flush.ms").toFixed(1)} ms`,
+    `flush avg ${avg("flush.ms").toFixed(1)} ms / ${avg("flush.bytes").toFixed(0)} B`,
+
     `lease conflicts ${d("lease.conflicts")}`,
     `inbox parks ${d("inbox.parked")}`,
     `dispatched ${d("tasks.dispatched")}`,
