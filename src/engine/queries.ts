@@ -11,17 +11,8 @@ import {
 import type { Engine } from "./context.js";
 import type { IndexRow } from "./workflowIndex.js";
 
-export interface WorkflowStatus {
-  readonly id: string;
-  readonly name: string;
-  readonly status: WorkflowState;
-  readonly reason: string | null;
-  readonly total: number;
-  readonly counts: Record<string, number>;
-  readonly createdAt: number;
-  readonly startedAt: number | null;
-  readonly finishedAt: number | null;
-  readonly updatedAt: number;
+/** What the API shows of a workflow: its index row without the sweep bookkeeping. */
+export interface WorkflowStatus extends Omit<IndexRow, "wakeAt" | "timestamp"> {
   /** Counts by state for each layer (distance from a root), with `detail`. */
   readonly layers?: Array<Record<TaskState, number>>;
 }
@@ -112,17 +103,6 @@ export async function getOverview(engine: Engine): Promise<Overview> {
   return { workflows, runningTasks };
 }
 
-function fromRow(row: IndexRow): WorkflowStatus {
-  return {
-    id: row.id,
-    name: row.name,
-    status: row.status,
-    reason: row.reason,
-    total: row.total,
-    counts: row.counts,
-    createdAt: row.createdAt,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-    updatedAt: row.updatedAt,
-  };
+function fromRow({ wakeAt: _, timestamp: __, ...status }: IndexRow): WorkflowStatus {
+  return status;
 }
