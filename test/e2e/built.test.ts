@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+
+/**
+ * The built output under plain Node ESM, with no vitest transform in between: this is where a
+ * named import from the CommonJS `@azure/functions` would fail at run time while type-checking
+ * fine. `npm test` builds before it runs the tests.
+ */
+describe("the built package under native Node ESM", () => {
+  const built = existsSync("dist/functions/index.js") && existsSync("dist/cli/main.js");
+
+  it("dist/ exists (npm test builds it; run `npm run build` before running vitest alone)", () => {
+    expect(built).toBe(true);
+  });
+
+  it.runIf(built)(
+    "the Functions entry point registers every function of the table with app.*",
+    () => {
+      const script = `
+      const functions = (await import("@azure/functions")).default;
+      const seen = [];
+      for (const kind of ["storageQueue", "timer", "http"]) functions.app[kind] = (name) => seen.push(kind + ":" + name);
+      await import("./dist/functions/index.js");
+      console.log(JSON.stringify(seen.sort()));`;
+      const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+        env: { ...process.env, DagqStorage: "UseDevelopmentStorage=true" },
+        encoding: "utf8",
+      });
+      expect(JSON.parse(out)).toEqual([
+        "http:cancelWorkflow",
+        "http:deleteWorkflow",
+        "http:getPurge",
+        "http:getWorkflow",
+        "http:getWorkflowTasks",
+        "http:health",
+        "http:listWorkflows",
+        "http:startPurge",
+        "http:submitWorkflow",
+        "http:summary",
+        "storageQueue:completionIngest",
+        "storageQueue:control",
+        "timer:admission",
+        "timer:sweepOrphans",
+        "timer:sweepRunning",
+      ]);
+    },
+  );
+
+  it.runIf(built)("the dagq command runs from dist/", () => {
+    const out = execFileSync(
+      process.execPath,
+      ["dist/cli/main.js", "validate", "examples/ml-pipeline.yaml"],
+      { encoding: "utf8" },
+    );
+    expect(out).toMatch(/^ok: ml-pipeline, 8 tasks/);
+  });
+});
