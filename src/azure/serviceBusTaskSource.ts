@@ -48,6 +48,11 @@ export class ServiceBusTaskSource implements TaskSource {
       extend: async () => void (await receiver.renewMessageLock(m)),
       complete: () => receiver.completeMessage(m),
       abandon: () => receiver.abandonMessage(m),
+      poison: (reason) =>
+        receiver.deadLetterMessage(m, {
+          deadLetterReason: "malformed task message",
+          deadLetterErrorDescription: reason.slice(0, 1024),
+        }),
     };
   }
 }

@@ -10,6 +10,8 @@ export interface Delivery {
   complete(): Promise<void>;
   /** Gives the message back at once, for another worker (shutdown). */
   abandon(): Promise<void>;
+  /** Sets a message that can never be run aside, with the reason (poison queue, dead letter). */
+  poison(reason: string): Promise<void>;
 }
 
 /** Where task messages come from: a storage queue, or a Service Bus queue. */
@@ -53,6 +55,13 @@ export class StorageQueueSource implements TaskSource {
       },
       async abandon() {
         if (msg) await queues.release(queue, msg, 0);
+        msg = null;
+      },
+      async poison(reason) {
+        const target = `${queue}-poison`;
+        await queues.ensure(target);
+        await queues.send(target, JSON.stringify({ reason, text: first.text.slice(0, 40_000) }));
+        if (msg) await queues.delete(queue, msg);
         msg = null;
       },
     };

@@ -154,18 +154,18 @@ export class Worker {
     })();
     if (parsed.success) return parsed.data;
     this.stats.poisoned++;
-    const poison = this.deps.names.poisonQueue(this.deps.source.name);
-    void this.retry("poison a task message", async () => {
-      await this.deps.queues.ensure(poison);
-      await this.deps.queues.send(
-        poison,
-        JSON.stringify({ reason: String(parsed.error), text: d.text.slice(0, 40_000) }),
-      );
-      await d.complete();
-    }).catch((e: unknown) =>
-      this.deps.telemetry.log("error", `could not poison a malformed task message: ${String(e)}`),
+    const reason = String(parsed.error);
+    void this.retry("set a malformed task message aside", () => d.poison(reason)).catch(
+      (e: unknown) =>
+        this.deps.telemetry.log(
+          "error",
+          `could not set a malformed task message aside: ${String(e)}`,
+        ),
     );
-    this.deps.telemetry.log("warn", `malformed task message sent to ${poison}`);
+    this.deps.telemetry.log(
+      "warn",
+      `malformed task message from ${this.deps.source.name} set aside (poison queue / dead letter): ${reason.slice(0, 200)}`,
+    );
     return null;
   }
 
