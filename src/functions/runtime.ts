@@ -109,7 +109,20 @@ function lazyRuntime(config: Config, build: () => Engine): Runtime {
 }
 
 /** Engine log lines at warn and above; the rest would drown the Function App's logs. */
-function consoleSink(level: "debug" | "info" | "warn" | "error", message: string): void {
-  if (level === "warn") console.warn(`dagq: ${message}`);
-  else if (level === "error") console.error(`dagq: ${message}`);
+/**
+ * The engine's log records as one JSON line each, which the Functions host forwards to
+ * Application Insights as traces at the matching level (console.info/warn/error), queryable by
+ * field. The engine is shared by all invocations of an instance, so it has no single
+ * invocation context to log through; handlers log their own lines through theirs.
+ */
+function consoleSink(
+  level: "debug" | "info" | "warn" | "error",
+  message: string,
+  attrs?: Record<string, unknown>,
+): void {
+  if (level === "debug") return;
+  const line = JSON.stringify({ source: "dagq", level, message, ...(attrs ? { attrs } : {}) });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.info(line);
 }
