@@ -2,6 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { DagqError } from "../core/index.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
+import { registerClientCommands } from "./clientCommands.js";
 import { devCommand } from "./devCommand.js";
 import { ExitCode } from "./exitCode.js";
 import { hostCommand } from "./hostCommand.js";
@@ -53,6 +54,7 @@ function buildProgram(): Command {
   program.addCommand(hostCommand().copyInheritedSettings(program));
   program.addCommand(workerCommand().copyInheritedSettings(program));
   program.addCommand(devCommand().copyInheritedSettings(program));
+  registerClientCommands(program);
 
   return program;
 }

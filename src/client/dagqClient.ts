@@ -1,0 +1,184 @@
+import type { z } from "zod";
+import type { WorkflowDefinitionInput } from "../core/index.js";
+import { DagqResponseError } from "./errors.js";
+import { type Answer, type Call, HttpTransport, type TransportOptions } from "./httpTransport.js";
+import type { Abortable, ListQuery, TaskQuery } from "./queries.js";
+import {
+  type CancelResult,
+  CancelResultSchema,
+  type DoctorReport,
+  DoctorReportSchema,
+  type Overview,
+  OverviewSchema,
+  type PurgeProgress,
+  PurgeProgressSchema,
+  type PurgeStarted,
+  PurgeStartedSchema,
+  type Submitted,
+  SubmittedSchema,
+  type TaskPage,
+  TaskPageSchema,
+  type TaskView,
+  type WorkflowPage,
+  WorkflowPageSchema,
+  type WorkflowStatus,
+  WorkflowStatusSchema,
+} from "./schemas.js";
+
+export type DagqClientOptions = TransportOptions;
+
+/**
+ * A typed client for dagq's HTTP API (docs/functions.md). Every response is validated; failures
+ * are DagqApiError (the API said no), DagqConnectionError (nothing answered) or
+ * DagqResponseError (an answer this client does not understand).
+ */
+export class DagqClient {
+  private readonly http: HttpTransport;
+
+  constructor(opts: DagqClientOptions) {
+    this.http = new HttpTransport(opts);
+  }
+
+  /** The base URL this client talks to, as given (without a trailing slash). */
+  get url(): string {
+    return this.http.url;
+  }
+
+  /** Submits a definition: an object, or YAML (or JSON) text, which the server parses. */
+  submit(definition: WorkflowDefinitionInput | string): Promise<Submitted> {
+    const body =
+      typeof definition === "string"
+        ? { text: definition, contentType: "application/yaml" }
+        : { text: JSON.stringify(definition), contentType: "application/json" };
+    return this.call({ method: "POST", path: "workflows", body }, SubmittedSchema);
+  }
+
+  /** From the index (≤ 2 s behind); `detail` reads the state itself and adds per-layer counts. */
+  status(
+    id: string,
+    opts: { readonly detail?: boolean } & Abortable = {},
+  ): Promise<WorkflowStatus> {
+    const query = opts.detail === undefined ? {} : { detail: String(opts.detail) };
+    return this.call(
+      { method: "GET", path: `workflows/${seg(id)}`, query, ...signalOf(opts) },
+      WorkflowStatusSchema,
+    );
+  }
+
+  /** One page of workflows, newest first. */
+  list(q: ListQuery = {}): Promise<WorkflowPage> {
+    const query = { status: q.status, limit: num(q.limit), cursor: q.cursor };
+    return this.call({ method: "GET", path: "workflows", query }, WorkflowPageSchema);
+  }
+
+  /** Every workflow, newest first, fetching pages of `pageSize` as the loop goes. */
+  async *listAll(
+    q: Omit<ListQuery, "cursor" | "limit"> & { readonly pageSize?: number } = {},
+  ): AsyncGenerator<WorkflowStatus, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list({
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.pageSize ? { limit: q.pageSize } : {}),
+        ...(cursor ? { cursor } : {}),
+      });
+      yield* page.workflows;
+      cursor = page.next ?? undefined;
+    } while (cursor);
+  }
+
+  /** One page of a workflow's tasks, in name order. */
+  tasks(id: string, q: TaskQuery = {}): Promise<TaskPage> {
+    const query = {
+      prefix: q.prefix,
+      status: q.status?.join(","),
+      after: q.after,
+      limit: num(q.limit),
+    };
+    return this.call({ method: "GET", path: `workflows/${seg(id)}/tasks`, query }, TaskPageSchema);
+  }
+
+  /** Every matching task, in name order, fetching pages of `pageSize` as the loop goes. */
+  async *tasksAll(
+    id: string,
+    q: Omit<TaskQuery, "limit"> & { readonly pageSize?: number } = {},
+  ): AsyncGenerator<TaskView, void, undefined> {
+    const { pageSize, ...filter } = q;
+    let after = filter.after;
+    do {
+      const page = await this.tasks(id, {
+        ...filter,
+        ...(after !== undefined ? { after } : {}),
+        ...(pageSize ? { limit: pageSize } : {}),
+      });
+      yield* page.tasks;
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+  }
+
+  /** Workflows by state, and the task counts of the running ones. */
+  summary(): Promise<Overview> {
+    return this.call({ method: "GET", path: "summary" }, OverviewSchema);
+  }
+
+  cancel(id: string, reason?: string): Promise<CancelResult> {
+    const body = {
+      text: JSON.stringify(reason ? { reason } : {}),
+      contentType: "application/json",
+    };
+    return this.call(
+      { method: "POST", path: `workflows/${seg(id)}/cancel`, body },
+      CancelResultSchema,
+    );
+  }
+
+  /** Deletes one workflow, running or not (a 404 when there is none). */
+  async delete(id: string): Promise<void> {
+    await this.http.call({ method: "DELETE", path: `workflows/${seg(id)}` });
+  }
+
+  /** Starts a purge job; follow it with purgeStatus(job). */
+  purge(opts: {
+    readonly scope: "terminal" | "all";
+    readonly drainQueues?: boolean;
+  }): Promise<PurgeStarted> {
+    const payload = { scope: opts.scope, ...(opts.drainQueues ? { drain_queues: true } : {}) };
+    const body = { text: JSON.stringify(payload), contentType: "application/json" };
+    return this.call({ method: "POST", path: "purge", body }, PurgeStartedSchema);
+  }
+
+  purgeStatus(job: string, opts: Abortable = {}): Promise<PurgeProgress> {
+    return this.call(
+      { method: "GET", path: `purge/${seg(job)}`, ...signalOf(opts) },
+      PurgeProgressSchema,
+    );
+  }
+
+  /** The doctor's report; a `fail` verdict comes back as a report too (the API's 503). */
+  health(): Promise<DoctorReport> {
+    return this.call({ method: "GET", path: "health", alsoOk: [503] }, DoctorReportSchema);
+  }
+
+  private async call<S extends z.ZodType>(c: Call, schema: S): Promise<z.output<S>> {
+    const answer: Answer = await this.http.call(c);
+    const parsed = schema.safeParse(answer.json);
+    if (parsed.success) return parsed.data;
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join(".") || "body"}: ${i.message}`)
+      .join("; ");
+    throw new DagqResponseError(`${c.method} /api/${c.path}`, answer.status, where);
+  }
+}
+
+function seg(s: string): string {
+  return encodeURIComponent(s);
+}
+
+function signalOf(opts: Abortable): { signal?: AbortSignal } {
+  return opts.signal ? { signal: opts.signal } : {};
+}
+
+function num(n: number | undefined): string | undefined {
+  return n === undefined ? undefined : String(n);
+}
