@@ -1,9 +1,9 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { loadDefinitionFile } from "../definitionFile.js";
-import { devRun } from "../dev/devRun.js";
 import { readHostJson } from "../host/hostJson.js";
 import { ExitCode } from "./exitCode.js";
 import { defaultHostJson } from "./hostCommand.js";
+import { positiveInt } from "./optionParsers.js";
 import { paintFor } from "./paint.js";
 import { createProgress } from "./progress.js";
 import { summaryReport } from "./summaryReport.js";
@@ -50,6 +50,8 @@ async function runDev(
   };
   process.on("SIGINT", onSigint);
   const startedAt = Date.now();
+  // Loaded here, not at the top: Azurite's harness and the Azure SDKs would slow every command.
+  const { devRun } = await import("../dev/devRun.js");
   try {
     const result = await devRun(def, {
       workers: flags.workers,
@@ -68,10 +70,4 @@ async function runDev(
     progress.stop();
     process.off("SIGINT", onSigint);
   }
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected an integer ≥ 1");
-  return n;
 }

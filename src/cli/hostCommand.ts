@@ -5,7 +5,6 @@ import { Command, InvalidArgumentError } from "commander";
 import { type Config, readConfig } from "../config.js";
 import { PREFIX_PATTERN } from "../engine/layout.js";
 import type { HostLog } from "../host/invocationContext.js";
-import { startLocalHost } from "../host/localHost.js";
 import { ExitCode } from "./exitCode.js";
 
 export interface HostFlags {
@@ -51,6 +50,8 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
   const log: HostLog = (level, message) => {
     if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
   };
+  // Loaded here, not at the top: the Azure SDKs it pulls in would slow every other command.
+  const { startLocalHost } = await import("../host/localHost.js");
   const host = await startLocalHost({
     config,
     hostJson: flags.hostJson ?? defaultHostJson(),

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, CommanderError } from "commander";
 import { DagqError } from "../core/index.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
 import { registerClientCommands } from "./clientCommands.js";
 import { devCommand } from "./devCommand.js";
 import { ExitCode } from "./exitCode.js";
 import { hostCommand } from "./hostCommand.js";
+import { positiveInt } from "./optionParsers.js";
 import { runLocalCommand } from "./runLocalCommand.js";
 import { validateCommand } from "./validateCommand.js";
 import { workerCommand } from "./workerCommand.js";
@@ -57,12 +58,6 @@ function buildProgram(): Command {
   registerClientCommands(program);
 
   return program;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected an integer ≥ 1");
-  return n;
 }
 
 async function main(argv: readonly string[]): Promise<void> {

@@ -1,11 +1,8 @@
-import { DefaultAzureCredential } from "@azure/identity";
-import { Command, InvalidArgumentError } from "commander";
-import { ServiceBusTaskSource } from "../azure/serviceBusTaskSource.js";
+import { Command } from "commander";
 import { type Config, readConfig } from "../config.js";
 import { StatsTelemetry } from "../engine/telemetry.js";
-import { connectFromConfig } from "../functions/runtime.js";
-import { startWorker } from "../worker/startWorker.js";
 import { ExitCode } from "./exitCode.js";
+import { positiveInt } from "./optionParsers.js";
 
 interface WorkerFlags {
   readonly queue: string[];
@@ -49,6 +46,18 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
     process.stderr.write(`dagq worker: ${(e as Error).message}\n`);
     return ExitCode.usage;
   }
+  // Loaded here, not at the top: the Azure SDKs would slow every other command's start.
+  const [
+    { DefaultAzureCredential },
+    { ServiceBusTaskSource },
+    { connectFromConfig },
+    { startWorker },
+  ] = await Promise.all([
+    import("@azure/identity"),
+    import("../azure/serviceBusTaskSource.js"),
+    import("../functions/runtime.js"),
+    import("../worker/startWorker.js"),
+  ]);
   const prefix = flags.prefix ?? config.DAGQ_PREFIX;
   const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
   const queues = flags.queue.length > 0 ? flags.queue : ["default"];
@@ -100,10 +109,4 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   await Promise.all(workers.map((w) => w.stop()));
   await storage.close();
   return ExitCode.ok;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected an integer ≥ 1");
-  return n;
 }

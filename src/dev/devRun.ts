@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { type Azurite, startAzurite } from "../azure/azurite.js";
 import { connectStorage } from "../azure/connect.js";
+import { DagqClient } from "../client/index.js";
 import { readConfig } from "../config.js";
-import type { CompiledWorkflow, Summary } from "../core/index.js";
+import type { CompiledWorkflow, Json, Summary } from "../core/index.js";
 import { StatsTelemetry } from "../engine/telemetry.js";
 import type { HostSettings } from "../host/hostJson.js";
 import { startLocalHost } from "../host/localHost.js";
@@ -85,50 +86,35 @@ async function follow(
   def: CompiledWorkflow,
   opts: DevOptions,
 ): Promise<LocalResult> {
-  const headers = { "x-functions-key": key, "content-type": "application/json" };
-  const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const r = await fetch(`${api}${path}`, { ...init, headers });
-    const body = (await r.json()) as T & { error?: string };
-    if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${body.error ?? ""}`);
-    return body;
-  };
-  const { id } = await call<{ id: string }>("/workflows", {
-    method: "POST",
-    body: JSON.stringify(def.definition),
-  });
+  const client = new DagqClient({ url: api, key });
+  const { id } = await client.submit(def.definition);
   let cancelled = false;
+  let status: Awaited<ReturnType<DagqClient["status"]>>;
   for (;;) {
     if (opts.signal?.aborted && !cancelled) {
       cancelled = true;
-      await call(`/workflows/${id}/cancel`, {
-        method: "POST",
-        body: JSON.stringify({ reason: String(opts.signal.reason ?? "interrupted") }),
-      });
+      await client.cancel(id, String(opts.signal.reason ?? "interrupted"));
     }
-    const s = await call<Summary>(`/workflows/${id}?detail=true`);
-    opts.onProgress?.(s);
-    if (s.status === "completed" || s.status === "failed" || s.status === "cancelled") break;
+    status = await client.status(id, { detail: true });
+    // The API's status carries what the progress display reads of a Summary (counts, total).
+    opts.onProgress?.(status as unknown as Summary);
+    if (
+      status.status === "completed" ||
+      status.status === "failed" ||
+      status.status === "cancelled"
+    )
+      break;
     await new Promise((r) => setTimeout(r, opts.pollMs ?? 300));
   }
-  const status = await call<Summary>(`/workflows/${id}?detail=true`);
   const byName = new Map<string, LocalTaskResult>();
-  let after: string | null = null;
-  do {
-    const page: {
-      tasks: Array<{ name: string } & LocalTaskResult & { reason: string | null }>;
-      next: string | null;
-    } = await call(
-      `/workflows/${id}/tasks?limit=5000${after ? `&after=${encodeURIComponent(after)}` : ""}`,
-    );
-    for (const t of page.tasks)
-      byName.set(t.name, {
-        status: t.status,
-        attempts: t.attempts,
-        output: t.output,
-        ...(t.reason === null ? {} : { reason: t.reason }),
-      });
-    after = page.next;
-  } while (after !== null);
+  for await (const t of client.tasksAll(id, { pageSize: 5000 })) {
+    byName.set(t.name, {
+      status: t.status,
+      attempts: t.attempts,
+      output: t.output as Json,
+      ...(t.reason === null ? {} : { reason: t.reason }),
+    });
+  }
   // Definition order, as run-local prints it.
   const tasks = Object.fromEntries(def.tasks.map((t) => [t.name, byName.get(t.name)!]));
   return { id, status: status.status as LocalResult["status"], tasks };
