@@ -1,5 +1,6 @@
 import cliProgress from "cli-progress";
 import type { Summary } from "../core/index.js";
+import { countsText } from "./countsText.js";
 import type { Paint } from "./paint.js";
 
 /** Live progress of one workflow on stderr, so stdout stays free for `--json`. */
@@ -50,7 +51,7 @@ export function createProgress(
     return {
       name,
       rate: (done / seconds).toFixed(1),
-      counts: s ? counts(s, paint) : `${total} pending`,
+      counts: s ? countsText(s.counts, paint) : `${total} pending`,
     };
   };
   bar.start(total, 0, payload(undefined));
@@ -67,19 +68,4 @@ export function createProgress(
       bar.stop();
     },
   };
-}
-
-/** The per-state counts; zero counts of the rarer states are left out to keep the line short. */
-export function counts(s: Summary, paint: Paint): string {
-  const c = s.counts;
-  const parts = [
-    paint("green", `${c.completed} completed`),
-    paint(c.failed > 0 ? "red" : "gray", `${c.failed} failed`),
-    paint("cyan", `${c.running} running`),
-    `${c.pending + c.ready} pending`,
-    paint("yellow", `${c.skipped} skipped`),
-  ];
-  if (c.upstream_failed > 0) parts.push(paint("red", `${c.upstream_failed} upstream_failed`));
-  if (c.cancelled > 0) parts.push(paint("yellow", `${c.cancelled} cancelled`));
-  return parts.join(", ");
 }

@@ -1,7 +1,9 @@
 import { inject } from "vitest";
 import { connectStorage } from "../../src/azure/connect.js";
+import type { Engine } from "../../src/engine/context.js";
 import type { QueueStore } from "../../src/engine/ports.js";
 import { type Completion, type TaskMessage, TaskMessageSchema } from "../../src/engine/protocol.js";
+import { getTasks } from "../../src/engine/queries.js";
 import type { Behaviour } from "../engine/fakeWorld.js";
 
 export function azuriteQueues(prefix: string): QueueStore {
@@ -101,4 +103,19 @@ export function mixedWorkflow(width: number) {
       { name: "merge", command: "x", depends_on: ["flaky", "join"], dep_policy: "any" },
     ],
   };
+}
+
+/** Every workflow's tasks, as [status, attempts, output] by name: the shape runLocalReference returns. */
+export async function finalStates(
+  engine: Engine,
+  ids: readonly string[],
+): Promise<Array<Record<string, [string, number, unknown]>>> {
+  return Promise.all(
+    ids.map(async (id) => {
+      const { tasks } = (await getTasks(engine, id, {}))!;
+      return Object.fromEntries(
+        tasks.map((t) => [t.name, [t.status, t.attempts, t.output] as [string, number, unknown]]),
+      );
+    }),
+  );
 }

@@ -13,7 +13,7 @@ import { runLocalReference } from "../engine/reference.js";
 import { azuriteConnectionString } from "../support/azurite.js";
 import { prng } from "../unit/simulator.js";
 import { until } from "../worker/pump.js";
-import { fakeWorkers, mixedBehaviour, mixedWorkflow } from "./fakeWorkers.js";
+import { fakeWorkers, finalStates, mixedBehaviour, mixedWorkflow } from "./fakeWorkers.js";
 
 const children = new Set<ChildProcess>();
 afterEach(() => {
@@ -116,11 +116,6 @@ describe("a host killed with SIGKILL at random points during ingest", () => {
     }
     expect(kills).toBeGreaterThanOrEqual(2);
     const expected = runLocalReference(compileDefinition(def), mixedBehaviour);
-    for (const id of ids) {
-      const { tasks } = (await getTasks(client, id, {}))!;
-      expect(
-        Object.fromEntries(tasks.map((t) => [t.name, [t.status, t.attempts, t.output]])),
-      ).toEqual(expected);
-    }
+    for (const states of await finalStates(client, ids)) expect(states).toEqual(expected);
   }, 200_000);
 });

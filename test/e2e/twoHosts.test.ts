@@ -12,7 +12,7 @@ import { type LocalHost, startLocalHost } from "../../src/host/localHost.js";
 import { runLocalReference } from "../engine/reference.js";
 import { azuriteConnectionString } from "../support/azurite.js";
 import { until } from "../worker/pump.js";
-import { fakeWorkers, mixedBehaviour, mixedWorkflow } from "./fakeWorkers.js";
+import { fakeWorkers, finalStates, mixedBehaviour, mixedWorkflow } from "./fakeWorkers.js";
 
 const hosts: LocalHost[] = [];
 afterEach(async () => {
@@ -57,12 +57,7 @@ describe("two local hosts on one Azurite", () => {
       await workers.stop();
     }
     const expected = runLocalReference(compileDefinition(def), mixedBehaviour);
-    for (const id of ids) {
-      const { tasks } = (await getTasks(client, id, {}))!;
-      expect(
-        Object.fromEntries(tasks.map((t) => [t.name, [t.status, t.attempts, t.output]])),
-      ).toEqual(expected);
-    }
+    for (const states of await finalStates(client, ids)) expect(states).toEqual(expected);
     // Every task message was for a distinct (workflow, task, attempt): no double dispatch.
     const keys = workers.taken.map((t) => `${t.workflow_id}/${t.task}#${t.attempt}`);
     expect(new Set(keys).size).toBe(keys.length);
