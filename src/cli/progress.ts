@@ -2,6 +2,7 @@ import cliProgress from "cli-progress";
 import type { Summary } from "../core/index.js";
 import { countsText } from "./countsText.js";
 import type { Paint } from "./paint.js";
+import { formatDuration } from "./timeFormat.js";
 
 /** Live progress of one workflow on stderr, so stdout stays free for `--json`. */
 export interface Progress {
@@ -26,8 +27,8 @@ export function createProgress(
 ): Progress {
   const tty = stream.isTTY === true;
   const format = tty
-    ? `${paint("bold", "{name}")} ${paint("cyan", "{bar}")} {percentage}% | {value}/{total} | {rate}/s | ETA {eta_formatted} | {counts}`
-    : "{name}: {value}/{total} done ({percentage}%) | {rate}/s | ETA {eta_formatted} | {counts}";
+    ? `${paint("bold", "{name}")} ${paint("cyan", "{bar}")} {percentage}% | {value}/{total} | {rate}/s | ETA {etaText} | {counts}`
+    : "{name}: {value}/{total} done ({percentage}%) | {rate}/s | ETA {etaText} | {counts}";
   const bar = new cliProgress.SingleBar(
     {
       stream,
@@ -38,8 +39,6 @@ export function createProgress(
       notTTYSchedule: PLAIN_EVERY_MS,
       // On a pipe, stop() would add an empty line after the last progress line.
       clearOnComplete: !tty,
-      etaBuffer: 50,
-      etaAsynchronousUpdate: true,
     },
     cliProgress.Presets.shades_classic,
   );
@@ -48,9 +47,14 @@ export function createProgress(
   const payload = (s: Summary | undefined) => {
     const done = s ? s.total - s.counts.pending - s.counts.ready - s.counts.running : 0;
     const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
+    const rate = done / seconds;
+    // Our own ETA from the overall rate: cli-progress's shows garbage before the first completion.
+    const left = (s?.total ?? total) - done;
+    const eta = left === 0 ? "0s" : rate > 0 ? formatDuration((left / rate) * 1000) : "-";
     return {
       name,
-      rate: (done / seconds).toFixed(1),
+      rate: rate.toFixed(1),
+      etaText: eta,
       counts: s ? countsText(s.counts, paint) : `${total} pending`,
     };
   };
