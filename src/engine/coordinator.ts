@@ -168,7 +168,7 @@ export class Coordinator {
     s.running = false;
     if (s.leaseId !== null)
       s.linger = setTimeout(() => void this.release(id), this.config.lingerMs);
-    else if (s.leaseId === null) this.sessions.delete(id);
+    else this.sessions.delete(id);
   }
 
   private async cycleWithRetry(id: string, s: Session, batch: Work[]): Promise<Outcome> {
@@ -177,10 +177,12 @@ export class Coordinator {
         return await this.cycle(id, s, batch);
       } catch (e) {
         if (!(e instanceof ConflictError) || attempt >= 3) throw e;
-        // Someone else wrote (our lease lapsed): reload and apply again; events are idempotent.
+        // Someone else wrote (our lease lapsed?): reload and apply again; events are
+        // idempotent. Renew rather than forget the lease: if it is still ours, forgetting it
+        // would lock us out of our own workflow until it expired.
         this.deps.telemetry.count("lease.conflicts");
         s.loaded = null;
-        s.leaseId = null;
+        s.leasedAt = 0;
       }
     }
   }
