@@ -6,10 +6,13 @@ import type { Storage } from "../../src/engine/ports.js";
  */
 export class Faults {
   private readonly armed = new Map<string, number>();
+  private readonly errors = new Map<string, () => Error>();
   readonly calls = new Map<string, number>();
 
-  arm(op: string, times = 1): void {
+  /** The next `times` calls of `op` fail, with `error` (a generic injected fault by default). */
+  arm(op: string, times = 1, error?: () => Error): void {
     this.armed.set(op, (this.armed.get(op) ?? 0) + times);
+    if (error) this.errors.set(op, error);
   }
 
   wrap(storage: Storage): Storage {
@@ -24,7 +27,7 @@ export class Faults {
             const left = this.armed.get(op) ?? 0;
             if (left > 0) {
               this.armed.set(op, left - 1);
-              return Promise.reject(new Error(`injected fault: ${op}`));
+              return Promise.reject(this.errors.get(op)?.() ?? new Error(`injected fault: ${op}`));
             }
             return value.apply(target, args);
           };

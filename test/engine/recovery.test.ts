@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
+import { ConflictError } from "../../src/engine/ports.js";
 import { getStatus, getTasks } from "../../src/engine/queries.js";
+
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
 import {
@@ -161,6 +163,22 @@ describe.each(BACKENDS)("recovery catalogue on %s", (backend) => {
       expect(await queued(a)).toEqual(["z#1"]);
     },
   );
+
+  it("an append conflict while the lease is still ours: reload, re-apply, no lock-out", async () => {
+    const { faults, engine } = await faulty(backend);
+    const { id } = await submitWorkflow(engine, chain);
+    await takeTasks(engine, () => ({ ok: true }));
+    faults.arm("blobs.append", 1, () => new ConflictError("ETAG_MISMATCH", "injected"));
+    const r = await ingestCompletionMessage(engine, completed(id, "a"));
+    expect(r).toMatchObject({ applied: 1, parked: 0 });
+    expect(engine.stats.counter("lease.conflicts")).toBe(1);
+    expect(await queued(engine)).toEqual(["b#1", "b#1"]); // dispatched by both tries, same attempt
+    await settle([engine]);
+    expect((await getTasks(engine, id, {}))?.tasks.map((t) => t.status)).toEqual([
+      "completed",
+      "ready",
+    ]);
+  });
 
   it("a workflow purged mid-run: later completions are dropped, nothing is resurrected", async () => {
     const { engine } = await faulty(backend);
