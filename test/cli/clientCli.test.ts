@@ -5,11 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DagqClient } from "../../src/client/index.js";
-import { readConfig } from "../../src/config.js";
 import { TaskMessageSchema } from "../../src/engine/protocol.js";
-import { readHostJson } from "../../src/host/hostJson.js";
-import { type LocalHost, startLocalHost } from "../../src/host/localHost.js";
-import { azuriteConnectionString } from "../support/azurite.js";
+import type { LocalHost } from "../../src/host/localHost.js";
+import { startTestHost, uniquePrefix } from "../support/testHost.js";
 
 /**
  * The client commands as real processes (through tsx, as cli.test.ts runs the CLI) against a
@@ -17,10 +15,7 @@ import { azuriteConnectionString } from "../support/azurite.js";
  * process costs about two seconds of start-up, so independent ones run side by side.
  */
 const KEY = "cli-test-key";
-const prefix = `cc${Math.random()
-  .toString(36)
-  .slice(2, 10)
-  .replace(/[^a-z0-9]/g, "a")}`;
+const prefix = uniquePrefix("cc");
 let host: LocalHost;
 let client: DagqClient;
 let dir: string;
@@ -61,13 +56,7 @@ function file(name: string, text: string): string {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "dagq-client-cli-"));
-  const settings = await readHostJson("host.json");
-  host = await startLocalHost({
-    config: readConfig({ DagqStorage: azuriteConnectionString(), DAGQ_PREFIX: prefix }),
-    hostJson: { ...settings, queues: { ...settings.queues, maxPollingIntervalMs: 200 } },
-    keys: { function: [KEY] },
-    statsEveryMs: 0,
-  });
+  host = await startTestHost(prefix, KEY);
   client = new DagqClient({ url: host.url, key: KEY });
 }, 30_000);
 

@@ -12,33 +12,22 @@ import {
   type TaskView,
   type WorkflowStatus,
 } from "../../src/client/index.js";
-import { readConfig } from "../../src/config.js";
 import type * as core from "../../src/core/index.js";
 import type * as doctor from "../../src/engine/doctor.js";
 import { TaskMessageSchema } from "../../src/engine/protocol.js";
 import type * as purge from "../../src/engine/purge.js";
 import type * as queries from "../../src/engine/queries.js";
 import type * as submit from "../../src/engine/submit.js";
-import { readHostJson } from "../../src/host/hostJson.js";
-import { type LocalHost, startLocalHost } from "../../src/host/localHost.js";
-import { azuriteConnectionString } from "../support/azurite.js";
+import type { LocalHost } from "../../src/host/localHost.js";
+import { startTestHost, uniquePrefix } from "../support/testHost.js";
 
 const KEY = "client-test-key";
-const prefix = `cl${Math.random()
-  .toString(36)
-  .slice(2, 10)
-  .replace(/[^a-z0-9]/g, "a")}`;
+const prefix = uniquePrefix("cl");
 let host: LocalHost;
 let client: DagqClient;
 
 beforeAll(async () => {
-  const settings = await readHostJson("host.json");
-  host = await startLocalHost({
-    config: readConfig({ DagqStorage: azuriteConnectionString(), DAGQ_PREFIX: prefix }),
-    hostJson: { ...settings, queues: { ...settings.queues, maxPollingIntervalMs: 200 } },
-    keys: { function: [KEY] },
-    statsEveryMs: 0,
-  });
+  host = await startTestHost(prefix, KEY);
   client = new DagqClient({ url: host.url, key: KEY });
 }, 30_000);
 
