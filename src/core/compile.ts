@@ -6,8 +6,10 @@ import {
   type WorkflowDefinition,
   WorkflowDefinitionSchema,
 } from "./definition.js";
-import { DagqError, ErrorCode, formatIssues, type Issue } from "./errors.js";
-import { findCycle } from "./graph.js";
+import { formatPath, invalid, taskIssue, withTaskName } from "./definitionIssues.js";
+import { DagqError, ErrorCode, type Issue } from "./errors.js";
+import { findCycle, invert, layers } from "./graph.js";
+import { suggest } from "./nameSuggestion.js";
 
 /** A task with the workflow defaults applied and its condition parsed. */
 export interface TaskSpec {
@@ -265,125 +267,6 @@ function resolveRefs(
   return out;
 }
 
-function invert(n: number, parentStart: Uint32Array, parents: Uint32Array) {
-  const childStart = new Uint32Array(n + 1);
-  for (const p of parents) childStart[p + 1]!++;
-  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
-  const fill = childStart.slice(0, n);
-  const children = new Uint32Array(parents.length);
-  for (let c = 0; c < n; c++) {
-    for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) children[fill[parents[k]!]!++] = c;
-  }
-  return { childStart, children };
-}
-
-/** Longest-path depth by Kahn's algorithm (iterative: a 100k-task chain must not blow the stack). */
-function layers(
-  n: number,
-  parentStart: Uint32Array,
-  childStart: Uint32Array,
-  children: Uint32Array,
-): Uint32Array {
-  const layer = new Uint32Array(n);
-  const waiting = new Uint32Array(n);
-  const queue: number[] = [];
-  for (let i = 0; i < n; i++) {
-    waiting[i] = parentStart[i + 1]! - parentStart[i]!;
-    if (waiting[i] === 0) queue.push(i);
-  }
-  for (let h = 0; h < queue.length; h++) {
-    const p = queue[h]!;
-    for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
-      const c = children[k]!;
-      if (layer[c]! < layer[p]! + 1) layer[c] = layer[p]! + 1;
-      if (--waiting[c]! === 0) queue.push(c);
-    }
-  }
-  return layer;
-}
-
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function suggest(name: string, index: ReadonlyMap<string, number>): string {
-  const lower = name.toLowerCase();
-  for (const known of index.keys()) {
-    if (
-      known.toLowerCase() === lower ||
-      editDistanceAtMostOne(known, name) ||
-      isAdjacentSwap(known, name)
-    )
-      return ` (did you mean "${known}"?)`;
-  }
-  return "";
-}
-
-function isAdjacentSwap(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  const diff: number[] = [];
-  for (let k = 0; k < a.length && diff.length <= 2; k++) if (a[k] !== b[k]) diff.push(k);
-  const [x, y] = diff;
-  return diff.length === 2 && y === x! + 1 && a[x!] === b[y] && a[y] === b[x!];
-}
-
-function editDistanceAtMostOne(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
-  let i = 0;
-  let j = 0;
-  let edits = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-      continue;
-    }
-    if (++edits > 1) return false;
-    if (a.length > b.length) i++;
-    else if (b.length > a.length) j++;
-    else {
-      i++;
-      j++;
-    }
-  }
-  return edits + (a.length - i) + (b.length - j) <= 1;
-}
-
-function taskIssue(
-  i: number,
-  name: string,
-  field: string,
-  code: Issue["code"],
-  message: string,
-): Issue {
-  return { path: `tasks[${i}].${field}`, code, message: `task "${name}": ${message}` };
-}
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const seg of path)
-    out += typeof seg === "number" ? `[${seg}]` : out === "" ? String(seg) : `.${String(seg)}`;
-  return out;
-}
-
-/** Names the task in a schema message, when the path runs through `tasks[i]` and it has a name. */
-function withTaskName(input: unknown, path: readonly PropertyKey[], message: string): string {
-  if (path[0] !== "tasks" || typeof path[1] !== "number") return message;
-  const tasks = (input as { tasks?: unknown })?.tasks;
-  const task = Array.isArray(tasks)
-    ? (tasks[path[1]] as { name?: unknown } | undefined)
-    : undefined;
-  return typeof task?.name === "string" && task.name.length <= LIMITS.maxNameLength
-    ? `task "${task.name}": ${message}`
-    : message;
-}
-
-function invalid(issues: Issue[]): DagqError {
-  const shown = issues.slice(0, 50);
-  const more = issues.length > shown.length ? `\n… and ${issues.length - shown.length} more` : "";
-  return new DagqError(
-    ErrorCode.INVALID_DEFINITION,
-    `invalid workflow definition:\n${formatIssues(shown)}${more}`,
-    { issues },
-  );
 }
