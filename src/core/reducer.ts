@@ -1,8 +1,8 @@
-import { type Changes, takeChanges } from "./changes.js";
+import { takeChanges } from "./changes.js";
 import type { CompiledWorkflow } from "./compile.js";
-import { evaluateCondition } from "./condition/index.js";
 import { assertNever } from "./errors.js";
-import type { Json } from "./json.js";
+import type { ApplyOptions, Command, Event, Transition } from "./events.js";
+import { decidePending, settle } from "./propagate.js";
 import { RunState } from "./runState.js";
 import { isTerminalCode, isTerminalWorkflow, T, TASK_STATES } from "./states.js";
 
@@ -11,61 +11,6 @@ import { isTerminalCode, isTerminalWorkflow, T, TASK_STATES } from "./states.js"
  * commands are data, so the same code drives the serverless coordinator, the local runner and
  * the tests, and replaying the same events gives the same state.
  */
-
-/** What happened, as reported by workers, sweeps and operators. Tasks are compiled indices. */
-export type Event =
-  | { readonly kind: "started"; readonly task: number; readonly attempt: number }
-  | {
-      readonly kind: "completed";
-      readonly task: number;
-      readonly attempt: number;
-      readonly output?: Json;
-    }
-  | {
-      readonly kind: "failed";
-      readonly task: number;
-      readonly attempt: number;
-      readonly error: string;
-    }
-  | { readonly kind: "cancel"; readonly reason?: string }
-  | { readonly kind: "admit" };
-
-/** What the caller must do next. */
-export type Command =
-  | {
-      readonly kind: "dispatch";
-      readonly task: number;
-      readonly attempt: number;
-      readonly delayMs: number;
-    }
-  | { readonly kind: "kill"; readonly task: number; readonly attempt: number }
-  | { readonly kind: "finish"; readonly status: "completed" | "failed" | "cancelled" };
-
-export interface ApplyOptions {
-  /** Flow control: at most this many tasks dispatched and not yet terminal. */
-  readonly maxInFlight?: number;
-  /**
-   * Maps a stored output to the value a condition reads. The serverless path stores large
-   * outputs as references to blobs and fetches the ones a condition needs before applying.
-   */
-  readonly resolveOutput?: (task: number, stored: Json) => Json;
-  /** Ready-repair in the same transition: re-dispatch tasks dispatched this long ago, never started. */
-  readonly repairAfterMs?: number;
-  /** Limits ready-repair to some tasks (e.g. those whose queue is empty, so no message waits). */
-  readonly repairable?: (task: number) => boolean;
-  /** Decide pending tasks that their parents already decide (see `reconcile`) before the events. */
-  readonly reconcile?: boolean;
-}
-
-export interface Transition {
-  readonly commands: Command[];
-  /** The changed task and workflow records: persist it to make the transition durable. */
-  readonly delta: Changes;
-  /** Events that changed nothing (duplicates, stale attempts), with why: for logs and metrics. */
-  readonly ignored: Array<{ readonly event: Event; readonly why: string }>;
-  /** Tasks ready-repair dispatched again. */
-  readonly repaired: number;
-}
 
 /** A new run: roots ready; dispatched at once when admitted, else waiting for `admit`. */
 export function createRun(
@@ -193,108 +138,6 @@ function applyTaskEvent(
   return undefined;
 }
 
-/**
- * Propagates a task that became terminal to its descendants. Iterative worklist: a 100k-task
- * chain of skips must not overflow the stack.
- */
-function settle(run: RunState, first: number, now: number, opts: ApplyOptions): void {
-  const { childStart, children } = run.def;
-  const work = [first];
-  while (work.length > 0) {
-    const p = work.pop()!;
-    for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
-      const c = children[k]!;
-      // Only pending children decide: an `any` merge that is already ready must not be
-      // readied (and dispatched, and counted) again by its other parents.
-      if (run.status[c] === T.pending && decide(run, c, now, opts)) work.push(c);
-    }
-  }
-}
-
-/** Decides a pending task from its parents' outcomes; returns true if it became terminal. */
-function decide(run: RunState, c: number, now: number, opts: ApplyOptions): boolean {
-  const def = run.def;
-  const total = def.parentStart[c + 1]! - def.parentStart[c]!;
-  const need = def.need[c]!;
-  const bad = run.bad[c]!;
-  if (bad > total - need) {
-    const culprit = firstParent(
-      run,
-      c,
-      (s) => s === T.failed || s === T.upstream_failed || s === T.cancelled,
-    );
-    return finish(
-      run,
-      c,
-      T.upstream_failed,
-      now,
-      `${bad} of ${total} dependencies did not succeed (e.g. "${culprit}": ${TASK_STATES[run.status[def.index.get(culprit)!]!]}) and dep_policy ${describePolicy(def, c)} can no longer be met`,
-    );
-  }
-  if (run.done[c]! >= need) {
-    const spec = def.tasks[c]!;
-    if (spec.condition !== null) {
-      // Wait until every parent the condition reads has an outcome: the result must not
-      // depend on the order in which parents finish.
-      if (run.condTerm.get(c)! < def.conditionParents.get(c)!.size) return false;
-      const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolveOutput));
-      if (!result.ok || !result.value) {
-        const reason = result.ok
-          ? `condition is false: ${spec.condition.source}`
-          : `condition could not be evaluated: ${result.reason}`;
-        return finish(run, c, T.skipped, now, reason);
-      }
-    }
-    run.write(c, { status: T.ready });
-    return false;
-  }
-  if (run.term[c] === total) {
-    return finish(
-      run,
-      c,
-      T.skipped,
-      now,
-      `only ${run.done[c]} of ${total} dependencies completed, the others were skipped; dep_policy ${describePolicy(def, c)} not met`,
-    );
-  }
-  return false;
-}
-
-function finish(run: RunState, i: number, status: number, now: number, reason: string): true {
-  run.write(i, { status, finishedAt: now, reason });
-  return true;
-}
-
-/** The outputs of the parents of `c` that completed, keyed by name, in definition order. */
-export function completedInputs(
-  run: RunState,
-  c: number,
-  resolve?: (task: number, stored: Json) => Json,
-): Map<string, Json> {
-  const { parentStart, parents, tasks } = run.def;
-  const inputs = new Map<string, Json>();
-  for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
-    const p = parents[k]!;
-    if (run.status[p] !== T.completed) continue;
-    const stored = run.outputs.get(p) ?? null;
-    inputs.set(tasks[p]!.name, resolve ? resolve(p, stored) : stored);
-  }
-  return inputs;
-}
-
-function firstParent(run: RunState, c: number, pred: (status: number) => boolean): string {
-  const { parentStart, parents, tasks } = run.def;
-  for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
-    if (pred(run.status[parents[k]!]!)) return tasks[parents[k]!]!.name;
-  }
-  return "?";
-}
-
-function describePolicy(def: CompiledWorkflow, c: number): string {
-  const p = def.tasks[c]!.depPolicy;
-  return typeof p === "number" ? `${p} (at least ${p} must complete)` : `"${p}"`;
-}
-
 function cancel(
   run: RunState,
   now: number,
@@ -334,33 +177,6 @@ function finishIfDone(run: RunState, now: number, commands: Command[]): void {
   commands.push({ kind: "finish", status });
 }
 
-/** Running attempts past their task's timeout, as the failure events a sweep should apply. */
-export function timedOut(run: RunState, now: number): Event[] {
-  const events: Event[] = [];
-  for (let i = 0; i < run.size; i++) {
-    const timeoutS = run.def.tasks[i]!.timeoutS;
-    if (run.status[i] !== T.running || timeoutS === null) continue;
-    if (now - run.startedAt[i]! > timeoutS * 1000) {
-      events.push({
-        kind: "failed",
-        task: i,
-        attempt: run.attempt[i]!,
-        error: `timed out after ${timeoutS}s`,
-      });
-    }
-  }
-  return events;
-}
-
-/**
- * Ready-repair: tasks dispatched more than `staleMs` ago that no worker has reported started
- * (the message was lost, or purged, or a worker dropped it). Re-dispatches them with the same
- * attempt, so a duplicate delivery stays harmless.
- */
-export function repairReady(run: RunState, now: number, staleMs: number): Transition {
-  return applyEvents(run, [], now, { repairAfterMs: staleMs, maxInFlight: 0 });
-}
-
 function redispatchStale(
   run: RunState,
   now: number,
@@ -379,20 +195,4 @@ function redispatchStale(
     }
   }
   return repaired;
-}
-
-/**
- * Decides every pending task whose parents' outcomes already decide it. The reducer does this
- * as parents finish, so on a healthy state it changes nothing; the orphan sweep runs it to
- * repair a state written by an older or faulty version. O(tasks).
- */
-export function reconcile(run: RunState, now: number, opts: ApplyOptions = {}): Transition {
-  return applyEvents(run, [], now, { ...opts, reconcile: true });
-}
-
-function decidePending(run: RunState, now: number, opts: ApplyOptions): void {
-  if (run.wf.status !== "running") return;
-  for (let i = 0; i < run.size; i++) {
-    if (run.status[i] === T.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
-  }
 }
