@@ -1,7 +1,7 @@
 /**
  * Task and workflow states.
  *
- * Task states, how each is entered and left (the reducer in `run.ts` is the only writer):
+ * Task states, how each is entered and left (the reducer, src/core/reducer.ts and propagate.ts, is the only writer):
  *
  * | state           | entered when                                                    | left for                          |
  * |-----------------|-----------------------------------------------------------------|-----------------------------------|
