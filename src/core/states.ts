@@ -1,7 +1,8 @@
 /**
  * Task and workflow states.
  *
- * Task states, how each is entered and left (the reducer, src/core/reducer.ts and propagate.ts, is the only writer):
+ * Task states, how each is entered and left (only the reducer writes them: reducer.ts and
+ * propagate.ts):
  *
  * | state           | entered when                                                    | left for                          |
  * |-----------------|-----------------------------------------------------------------|-----------------------------------|
