@@ -1,50 +1,21 @@
-import { applyEvents, type Event, type RunState, summarize, wakeAt } from "../core/index.js";
+import { type RunState, summarize, wakeAt } from "../core/index.js";
+import { applyBatch, reportTransition } from "./batch.js";
+import {
+  type CoordinatorConfig,
+  DEFAULT_COORDINATOR_CONFIG,
+  type Outcome,
+  type SweepFn,
+} from "./coordinatorConfig.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { Inbox, InboxEntry, InboxEvent } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
 import { ConflictError, NotFoundError } from "./ports.js";
 import type { LoadedState, StateStore } from "./stateStore.js";
 import type { Telemetry } from "./telemetry.js";
-import { toCoreEvents } from "./toCoreEvents.js";
 import type { WorkflowIndex } from "./workflowIndex.js";
 
-export interface CoordinatorConfig {
-  /** Lease on a workflow's head blob, seconds (Azure allows 15–60). */
-  readonly leaseS: number;
-  /** Flow control: tasks dispatched and not yet finished, per workflow. */
-  readonly maxInFlight: number;
-  /** Ready-repair age for dispatched tasks that no worker started. */
-  readonly repairAfterMs: number;
-  /** How long an idle session keeps its lease, waiting for more work, before letting go. */
-  readonly lingerMs: number;
-  /** How often a busy lease holder looks into its inbox. */
-  readonly inboxPollMs: number;
-  /** How often a busy workflow's index row is refreshed (status changes write at once). */
-  readonly indexEveryMs: number;
-}
-
-export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
-  leaseS: 30,
-  maxInFlight: 1000,
-  repairAfterMs: 10 * 60_000,
-  lingerMs: 250,
-  inboxPollMs: 500,
-  indexEveryMs: 2000,
-};
-
-/** What a sweep asks of a workflow it visits, under the workflow's lease. */
-export interface SweepRequest {
-  /** Events to apply, e.g. failures of attempts past their timeout. */
-  readonly events: readonly Event[];
-  /** Ready-repair: re-dispatch stale dispatched tasks for which this returns true. */
-  readonly repairable?: (task: number) => boolean;
-  /** Decide pending tasks whose parents already decide them (orphan repair). */
-  readonly reconcile?: boolean;
-}
-export type SweepFn = (run: RunState, now: number) => SweepRequest;
-
-/** How a submission ended: applied under our lease, parked in the inbox, or the workflow is gone. */
-export type Outcome = "applied" | "parked" | "gone" | "busy";
+export type { CoordinatorConfig, Outcome, SweepFn, SweepRequest } from "./coordinatorConfig.js";
+export { DEFAULT_COORDINATOR_CONFIG } from "./coordinatorConfig.js";
 
 interface Work {
   readonly events: readonly InboxEvent[];
@@ -213,43 +184,18 @@ export class Coordinator {
       s.inboxDue = false;
       s.lastInboxAt = now;
     }
-    const all = [...drained.map((d) => d.event), ...events];
-    const core = toCoreEvents(run.def, all, (why) =>
-      telemetry.log("warn", `workflow ${id}: ${why}`),
-    );
     const sweeps = batch.flatMap((w) => (w.sweep ? [w.sweep(run, now)] : []));
-    for (const found of sweeps) core.push(...found.events);
-    const repairs = sweeps.flatMap((r) => (r.repairable ? [r.repairable] : []));
-    const resolveOutput = await this.deps.outputs.prefetch(run, core);
     const t0 = performance.now();
-    const t = applyEvents(run, core, now, {
-      maxInFlight: this.config.maxInFlight,
-      ...(resolveOutput ? { resolveOutput } : {}),
-      ...(repairs.length > 0
-        ? {
-            repairAfterMs: this.config.repairAfterMs,
-            repairable: (i: number) => repairs.some((r) => r(i)),
-          }
-        : {}),
-      ...(sweeps.some((r) => r.reconcile) ? { reconcile: true } : {}),
-    });
-    telemetry.count("events.applied", core.length - t.ignored.length);
-    telemetry.count("events.ignored", t.ignored.length);
-    if (t.repaired > 0) telemetry.count("sweep.repaired", t.repaired);
-    for (const c of t.commands) {
-      if (c.kind !== "finish") continue;
-      telemetry.count(`workflows.${c.status}`);
-      const counts = summarize(run).counts;
-      const shown = Object.entries(counts)
-        .filter(([, n]) => n > 0)
-        .map(([s, n]) => `${n} ${s}`)
-        .join(", ");
-      telemetry.log(
-        "info",
-        `workflow ${id} ${c.status}: ${shown}${run.wf.reason ? ` (${run.wf.reason})` : ""}`,
-      );
-    }
-
+    const { applied, t } = await applyBatch(
+      run,
+      [...drained.map((d) => d.event), ...events],
+      sweeps,
+      now,
+      this.config,
+      this.deps.outputs,
+      (why) => telemetry.log("warn", `workflow ${id}: ${why}`),
+    );
+    reportTransition(telemetry, id, run, applied, t);
     const dispatched = await dispatcher.dispatch(run, t.commands);
     telemetry.count("tasks.dispatched", dispatched);
     await dispatcher.signal(run, t.commands);
@@ -264,7 +210,7 @@ export class Coordinator {
       telemetry.count("journal.compactions");
     }
     telemetry.observe("flush.ms", performance.now() - t0);
-    telemetry.observe("batch.size", core.length);
+    telemetry.observe("batch.size", applied);
     if (drained.length > 0)
       await inbox.remove(
         id,

@@ -1,0 +1,39 @@
+import type { Event, RunState } from "../core/index.js";
+
+export interface CoordinatorConfig {
+  /** Lease on a workflow's head blob, seconds (Azure allows 15–60). */
+  readonly leaseS: number;
+  /** Flow control: tasks dispatched and not yet finished, per workflow. */
+  readonly maxInFlight: number;
+  /** Ready-repair age for dispatched tasks that no worker started. */
+  readonly repairAfterMs: number;
+  /** How long an idle session keeps its lease, waiting for more work, before letting go. */
+  readonly lingerMs: number;
+  /** How often a busy lease holder looks into its inbox. */
+  readonly inboxPollMs: number;
+  /** How often a busy workflow's index row is refreshed (status changes write at once). */
+  readonly indexEveryMs: number;
+}
+
+export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
+  leaseS: 30,
+  maxInFlight: 1000,
+  repairAfterMs: 10 * 60_000,
+  lingerMs: 250,
+  inboxPollMs: 500,
+  indexEveryMs: 2000,
+};
+
+/** What a sweep asks of a workflow it visits, under the workflow's lease. */
+export interface SweepRequest {
+  /** Events to apply, e.g. failures of attempts past their timeout. */
+  readonly events: readonly Event[];
+  /** Ready-repair: re-dispatch stale dispatched tasks for which this returns true. */
+  readonly repairable?: (task: number) => boolean;
+  /** Decide pending tasks whose parents already decide them (orphan repair). */
+  readonly reconcile?: boolean;
+}
+export type SweepFn = (run: RunState, now: number) => SweepRequest;
+
+/** How a submission ended: applied under our lease, parked in the inbox, or the workflow is gone. */
+export type Outcome = "applied" | "parked" | "gone" | "busy";
