@@ -32,6 +32,21 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
+  async readIfChanged(path: string, etag: string): Promise<BlobRead | "unchanged" | null> {
+    const blob = this.container.getBlobClient(path);
+    try {
+      const res = await blob.download(0, undefined, { conditions: { ifNoneMatch: etag } });
+      const data = res.readableStreamBody
+        ? await readAll(res.readableStreamBody)
+        : new Uint8Array();
+      return { data, etag: res.etag ?? "", metadata: res.metadata ?? {} };
+    } catch (err) {
+      if (isStatus(err, 304)) return "unchanged";
+      if (isStatus(err, 404)) return null;
+      throw err;
+    }
+  }
+
   private async emptyTail(path: string): Promise<BlobRead | null> {
     try {
       const props = await this.container.getBlobClient(path).getProperties();

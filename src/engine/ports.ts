@@ -36,6 +36,9 @@ export interface BlobStore {
   ensure(): Promise<void>;
   /** The whole blob, or its tail from `offset`; null when it does not exist. */
   read(path: string, opts?: { readonly offset?: number }): Promise<BlobRead | null>;
+  /** The blob if its ETag is no longer `etag` (one conditional request), "unchanged", or null. */
+  readIfChanged(path: string, etag: string): Promise<BlobRead | "unchanged" | null>;
+
   /** Writes a block blob only if absent: its ETag, or null when it already exists. */
   create(path: string, data: Uint8Array, metadata?: Record<string, string>): Promise<string | null>;
   /** Replaces a block blob; throws ConflictError if `ifMatch` or `leaseId` does not hold. */

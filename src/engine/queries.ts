@@ -29,7 +29,7 @@ export async function getStatus(
 ): Promise<WorkflowStatus | null> {
   const row = detail ? null : await engine.index.get(id);
   if (row) return fromRow(row);
-  const loaded = await engine.state.load(id);
+  const loaded = await engine.state.loadForRead(id);
   if (!loaded) return null;
   const s = summarize(loaded.run);
   return {
@@ -53,7 +53,7 @@ export async function getTasks(
   id: string,
   q: TaskQuery,
 ): Promise<{ tasks: TaskView[]; next: string | null } | null> {
-  const loaded = await engine.state.load(id);
+  const loaded = await engine.state.loadForRead(id);
   return loaded ? queryTasks(loaded.run, q) : null;
 }
 

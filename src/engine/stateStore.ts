@@ -4,6 +4,7 @@ import {
   compile,
   parseDefinition,
   type RunState,
+  replay,
   restore,
   snapshot,
   type WorkflowDefinition,
@@ -50,6 +51,8 @@ export const COMPACT_AFTER = { bytes: 4 * 1024 * 1024, frames: 2000 } as const;
 
 export class StateStore {
   private readonly definitions = new Map<string, CompiledWorkflow>();
+  /** States loaded for queries, most recently used last; never shared with a writer. */
+  private readonly readCache = new Map<string, LoadedState>();
 
   constructor(
     private readonly blobs: BlobStore,
@@ -116,6 +119,48 @@ export class StateStore {
         sealed: journal.metadata.sealed === "1",
       },
     };
+  }
+
+  /**
+   * The current state for reading only (status, task queries): kept per workflow between calls
+   * and brought up to date with one conditional read of the head and a read of the journal's
+   * new tail, so that polling a 100k-task workflow costs what changed since the last poll, not
+   * the whole state. The returned run must not be changed by the caller.
+   */
+  async loadForRead(id: string): Promise<LoadedState | null> {
+    const cached = this.readCache.get(id);
+    if (!cached) return this.cacheForRead(id, await this.load(id));
+    const head = await this.blobs.readIfChanged(this.names.headBlob(id), cached.version.headEtag);
+    if (head === null) return this.cacheForRead(id, null);
+    if (head !== "unchanged") return this.cacheForRead(id, await this.load(id));
+    const v = cached.version;
+    const tail = await this.blobs.read(this.names.journalBlob(id, v.gen), {
+      offset: v.journalBytes,
+    });
+    // Gone: a compaction moved on between the two reads; a full load sees the new generation.
+    if (!tail) return this.cacheForRead(id, await this.load(id));
+    const deltas = unframe<Changes>(tail.data);
+    for (const d of deltas) replay(cached.run, d);
+    cached.run.touched.clear();
+    cached.run.wfTouched = false;
+    cached.version = {
+      ...v,
+      journalEtag: tail.etag,
+      journalBytes: v.journalBytes + tail.data.length,
+      journalFrames: v.journalFrames + deltas.length,
+      sealed: tail.metadata.sealed === "1",
+    };
+    this.readCache.delete(id);
+    this.readCache.set(id, cached);
+    return cached;
+  }
+
+  private cacheForRead(id: string, loaded: LoadedState | null): LoadedState | null {
+    this.readCache.delete(id);
+    if (!loaded) return null;
+    this.readCache.set(id, loaded);
+    if (this.readCache.size > 8) this.readCache.delete(this.readCache.keys().next().value!);
+    return loaded;
   }
 
   /** Makes a delta durable. ConflictError ETAG_MISMATCH: someone else wrote; reload and redo. */
@@ -192,6 +237,8 @@ export class StateStore {
    */
   async purge(id: string): Promise<void> {
     this.definitions.delete(id);
+    this.readCache.delete(id);
+
     await this.blobs.delete(this.names.headBlob(id));
     const paths: string[] = [];
     for await (const p of this.blobs.list(this.names.workflowPrefix(id))) paths.push(p);

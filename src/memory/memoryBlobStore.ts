@@ -79,6 +79,13 @@ export class MemoryBlobStore implements BlobStore {
     };
   }
 
+  async readIfChanged(path: string, etag: string): Promise<BlobRead | "unchanged" | null> {
+    const blob = this.blobs.get(path);
+    if (!blob) return null;
+    if (blob.etag === etag) return "unchanged";
+    return { data: blob.data.slice(), etag: blob.etag, metadata: { ...blob.metadata } };
+  }
+
   async create(
     path: string,
     data: Uint8Array,

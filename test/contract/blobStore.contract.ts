@@ -59,6 +59,18 @@ export function describeBlobStoreContract(
       expect(read?.metadata).toEqual({ kind: "state" });
     });
 
+    it("readIfChanged: unchanged for the current etag, the blob after a change, null when gone", async () => {
+      const etag = (await store.create("c/x", bytes("one")))!;
+      expect(await store.readIfChanged("c/x", etag)).toBe("unchanged");
+      const next = await store.write("c/x", bytes("two"));
+      const changed = await store.readIfChanged("c/x", etag);
+      expect(
+        changed === "unchanged" || changed === null ? changed : [text(changed.data), changed.etag],
+      ).toEqual(["two", next]);
+      await store.delete("c/x");
+      expect(await store.readIfChanged("c/x", next)).toBeNull();
+    });
+
     it("round-trips arbitrary bytes", async () => {
       const data = Uint8Array.from([0, 255, 128, 10, 13, 0xc3, 0x28]);
       await store.create("bin", data);

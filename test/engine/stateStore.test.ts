@@ -119,3 +119,34 @@ describe("compaction in the coordinator", () => {
     expect(tasks).toHaveLength(50);
   });
 });
+
+describe("loadForRead", () => {
+  it("follows appends and compactions exactly, reading only the head's ETag and the journal's tail", async () => {
+    const { Faults } = await import("./faults.js");
+    const faults = new Faults();
+    const storage = faults.wrap(memoryStorage());
+    await storage.blobs.ensure();
+    const store = new StateStore(storage.blobs, names, { bytes: 1 << 20, frames: 4 });
+    const { run } = createRun(def, "r1", 1000);
+    let version = await store.create("r1", def, run);
+    const leaseId = (await store.acquireLease("r1", 30))!;
+    expect(snapshot((await store.loadForRead("r1"))!.run)).toEqual(snapshot(run));
+    for (let i = 0; i < 10; i++) {
+      version = await store.append(
+        "r1",
+        version,
+        applyEvents(run, [{ kind: "completed", task: i, attempt: 1, output: { i } }], 2000 + i)
+          .delta,
+      );
+      if (store.needsCompaction(version))
+        version = await store.compact("r1", version, run, leaseId);
+      const reads = faults.calls.get("blobs.read") ?? 0;
+      const seen = (await store.loadForRead("r1"))!;
+      expect(snapshot(seen.run)).toEqual(snapshot(run));
+      // Between compactions: no full read of the head, one read of the journal's tail.
+      if (version.journalFrames > 0) expect((faults.calls.get("blobs.read") ?? 0) - reads).toBe(1);
+    }
+    await store.purge("r1");
+    expect(await store.loadForRead("r1")).toBeNull();
+  });
+});

@@ -15,6 +15,8 @@ export function guardLeases(inner: BlobStore): LeaseGuard {
   const store: BlobStore = {
     ensure: () => inner.ensure(),
     read: (path, opts) => inner.read(path, opts),
+    readIfChanged: (path, etag) => inner.readIfChanged(path, etag),
+
     create: (path, data, metadata) => inner.create(path, data, metadata),
     write: (path, data, opts) => inner.write(path, data, opts),
     createAppend: (path) => inner.createAppend(path),
