@@ -44,6 +44,11 @@ param leaseSeconds int = 30
 @maxValue(604800)
 param readyRepairAfterS int = 600
 
+@description('DAGQ_MAX_QUEUE_DEPTH: no dispatch into a storage task queue this deep; 0 turns the cap off.')
+@minValue(0)
+@maxValue(10000000)
+param maxQueueDepth int = 10000
+
 @description('DAGQ_SWEEP_CONCURRENCY: index shards swept in parallel.')
 @minValue(1)
 @maxValue(64)
@@ -170,6 +175,7 @@ module functionApp './modules/functionApp.bicep' = {
     leaseSeconds: leaseSeconds
     readyRepairAfterS: readyRepairAfterS
     sweepConcurrency: sweepConcurrency
+    maxQueueDepth: maxQueueDepth
     maxRequestBytes: maxRequestBytes
     sweepRunningSchedule: sweepRunningSchedule
     sweepOrphansSchedule: sweepOrphansSchedule

@@ -68,6 +68,9 @@ param readyRepairAfterS int
 @description('DAGQ_SWEEP_CONCURRENCY')
 param sweepConcurrency int
 
+@description('DAGQ_MAX_QUEUE_DEPTH')
+param maxQueueDepth int
+
 @description('DAGQ_MAX_REQUEST_BYTES')
 param maxRequestBytes int
 
@@ -176,6 +179,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'DAGQ_SWEEP_CONCURRENCY'
           value: string(sweepConcurrency)
+        }
+        {
+          name: 'DAGQ_MAX_QUEUE_DEPTH'
+          value: string(maxQueueDepth)
         }
         {
           name: 'DAGQ_MAX_REQUEST_BYTES'

@@ -42,6 +42,11 @@ export interface ApplyOptions {
   readonly repairAfterMs?: number;
   /** Limits ready-repair to some tasks (e.g. those whose queue is empty, so no message waits). */
   readonly repairable?: (task: number) => boolean;
+  /**
+   * Flow control per queue: a ready task is dispatched only if this allows it (e.g. its queue is
+   * not too deep); otherwise it waits, first in line, for a later transition.
+   */
+  readonly canDispatch?: (task: number) => boolean;
   /** Decide pending tasks that their parents already decide (see `reconcile`) before the events. */
   readonly reconcile?: boolean;
 }

@@ -48,7 +48,7 @@ export function applyEvents(
     opts.repairAfterMs === undefined
       ? 0
       : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairable);
-  fillWindow(run, now, opts.maxInFlight ?? Number.POSITIVE_INFINITY, commands);
+  fillWindow(run, now, opts, commands);
   finishIfDone(run, now, commands);
   return { commands, delta: takeChanges(run), ignored, repaired };
 }
@@ -158,16 +158,27 @@ function cancel(
 }
 
 /** Dispatches waiting ready tasks, oldest first, while the flow-control window has room. */
-function fillWindow(run: RunState, now: number, maxInFlight: number, commands: Command[]): void {
+function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Command[]): void {
   if (run.wf.status !== "running") return;
-  while (run.inFlight < maxInFlight) {
+  const maxInFlight = opts.maxInFlight ?? Number.POSITIVE_INFINITY;
+  // Tasks whose queue is full stay at the head of the ready queue, in order. The look-ahead is
+  // bounded so that a full queue costs a cycle O(MAX_HELD), not O(ready tasks).
+  const held: number[] = [];
+  while (run.inFlight < maxInFlight && held.length < MAX_HELD) {
     const i = run.nextUndispatched();
-    if (i === undefined) return;
+    if (i === undefined) break;
+    if (opts.canDispatch && !opts.canDispatch(i)) {
+      held.push(i);
+      continue;
+    }
     const delayMs = Math.max(0, (run.retryAt.get(i) ?? 0) - now);
     run.write(i, { dispatchedAt: now, retryAt: 0 });
     commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs });
   }
+  for (let k = held.length - 1; k >= 0; k--) run.unshiftUndispatched(held[k]!);
 }
+
+const MAX_HELD = 1000;
 
 function finishIfDone(run: RunState, now: number, commands: Command[]): void {
   if (run.wf.status !== "running" || run.terminal !== run.size) return;

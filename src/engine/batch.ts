@@ -18,6 +18,7 @@ export async function applyBatch(
   config: CoordinatorConfig,
   outputs: OutputFetcher,
   warn: (why: string) => void,
+  canDispatch?: (task: number) => boolean,
 ): Promise<{ applied: number; t: Transition }> {
   const core = toCoreEvents(run.def, events, warn);
   for (const found of sweeps) core.push(...found.events);
@@ -25,6 +26,7 @@ export async function applyBatch(
   const resolveOutput = await outputs.prefetch(run, core);
   const t = applyEvents(run, core, now, {
     maxInFlight: config.maxInFlight,
+    ...(canDispatch ? { canDispatch } : {}),
     ...(resolveOutput ? { resolveOutput } : {}),
     ...(repairs.length > 0
       ? {

@@ -5,6 +5,7 @@ import { Inbox } from "./inbox.js";
 import { type Layout, layout } from "./layout.js";
 import { OutputFetcher } from "./outputFetcher.js";
 import type { Storage } from "./ports.js";
+import { QueueBudget } from "./queueBudget.js";
 import { StateStore } from "./stateStore.js";
 import { silentTelemetry, type Telemetry } from "./telemetry.js";
 import { WorkflowIndex } from "./workflowIndex.js";
@@ -12,6 +13,8 @@ import { WorkflowIndex } from "./workflowIndex.js";
 export interface EngineOptions {
   readonly prefix: string;
   readonly maxRunningWorkflows?: number;
+  /** Per storage task queue: no dispatch into a queue this deep; 0 turns the cap off. */
+  readonly maxQueueDepth?: number;
   readonly sweepConcurrency?: number;
   readonly coordinator?: Partial<CoordinatorConfig>;
   readonly clock?: () => number;
@@ -53,6 +56,7 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
     maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
     sweepConcurrency: opts.sweepConcurrency ?? 4,
   };
+  const budget = new QueueBudget(storage.queues, names, opts.maxQueueDepth ?? 0, clock);
   const coordinator = new Coordinator(
     {
       state,
@@ -60,6 +64,7 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
       index,
       dispatcher,
       outputs: new OutputFetcher(storage.blobs),
+      budget,
       telemetry,
       clock,
     },

@@ -10,6 +10,7 @@ import type { Dispatcher } from "./dispatcher.js";
 import type { Inbox, InboxEntry, InboxEvent } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
 import { ConflictError, NotFoundError } from "./ports.js";
+import type { QueueBudget } from "./queueBudget.js";
 import type { LoadedState, StateStore } from "./stateStore.js";
 import type { Telemetry } from "./telemetry.js";
 import type { WorkflowIndex } from "./workflowIndex.js";
@@ -44,6 +45,7 @@ export interface CoordinatorDeps {
   readonly index: WorkflowIndex;
   readonly dispatcher: Dispatcher;
   readonly outputs: OutputFetcher;
+  readonly budget: QueueBudget;
   readonly telemetry: Telemetry;
   readonly clock: () => number;
 }
@@ -194,6 +196,7 @@ export class Coordinator {
       this.config,
       this.deps.outputs,
       (why) => telemetry.log("warn", `workflow ${id}: ${why}`),
+      await this.deps.budget.forRun(run),
     );
     reportTransition(telemetry, id, run, applied, t);
     const dispatched = await dispatcher.dispatch(run, t.commands);

@@ -27,6 +27,7 @@ export function engineOptions(config: Config, telemetry: Telemetry): EngineOptio
   return {
     prefix: config.DAGQ_PREFIX,
     maxRunningWorkflows: config.DAGQ_MAX_RUNNING_WORKFLOWS,
+    maxQueueDepth: config.DAGQ_MAX_QUEUE_DEPTH,
     sweepConcurrency: config.DAGQ_SWEEP_CONCURRENCY,
     coordinator: {
       leaseS: config.DAGQ_LEASE_SECONDS,

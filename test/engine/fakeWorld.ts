@@ -22,6 +22,7 @@ export async function engineOn(
     prefix?: string;
     coordinator?: Partial<CoordinatorConfig>;
     maxRunningWorkflows?: number;
+    maxQueueDepth?: number;
     clock?: () => number;
     compactAfter?: { bytes: number; frames: number };
   } = {},
@@ -31,6 +32,8 @@ export async function engineOn(
     prefix: opts.prefix ?? "t",
     coordinator: { lingerMs: 5, inboxPollMs: 0, ...opts.coordinator },
     maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
+    maxQueueDepth: opts.maxQueueDepth ?? 0,
+
     telemetry: stats,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.compactAfter ? { compactAfter: opts.compactAfter } : {}),

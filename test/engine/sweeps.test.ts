@@ -105,6 +105,29 @@ describe("running sweep", () => {
   });
 });
 
+describe("flow control per queue", () => {
+  it("never fills a task queue past its depth cap; the sweep tops it up once workers drained it", async () => {
+    const { t, clock } = clocked();
+    const engine = await engineOn(memoryStorage(clock), { clock, maxQueueDepth: 3 });
+    const q = engine.names.taskQueue("default");
+    const { id } = await submitWorkflow(engine, {
+      name: "w",
+      tasks: Array.from({ length: 5 }, (_, i) => ({ name: `t${i}`, command: "x" })),
+    });
+    await submitWorkflow(engine, { name: "v", tasks: [{ name: "u", command: "x" }] });
+    await settle([engine]);
+    expect(await engine.storage.queues.depth(q)).toBe(3);
+    for (const m of await engine.storage.queues.receive(q, 32, 60))
+      await engine.storage.queues.delete(q, m);
+    t.now += 5000; // past the cached depth's lifetime
+    await sweepRunning(engine);
+    await settle([engine]);
+    expect(await engine.storage.queues.depth(q)).toBe(3);
+    const tasks = (await getTasks(engine, id, {}))!.tasks;
+    expect(tasks.every((x) => x.status === "ready")).toBe(true);
+  });
+});
+
 describe("orphan sweep", () => {
   it("drains an inbox whose lease holder died, once the lease has lapsed", async () => {
     const { t, clock } = clocked();

@@ -52,6 +52,7 @@ describe("infra/ hygiene", () => {
       "maxInFlight",
       "leaseSeconds",
       "readyRepairAfterS",
+      "maxQueueDepth",
       "sweepConcurrency",
       "maxRequestBytes",
       "sweepRunningSchedule",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   applyEvents,
+  createRun,
   repairReady,
   summarize,
   timedOut,
@@ -320,6 +321,26 @@ describe("flow control", () => {
     expect(t.commands.map((c) => c.kind === "dispatch" && def.tasks[c.task]!.name)).toEqual(["t3"]);
     expect(h.run.inFlight).toBe(3);
     expect(verifyCounters(h.run)).toEqual([]);
+  });
+});
+
+describe("flow control per queue", () => {
+  it("holds tasks whose queue is full, first in line, and dispatches them once there is room", () => {
+    const def = dag({ g1: [], c1: [], g2: [], c2: [] });
+    const gpu = (i: number) => def.tasks[i]!.name.startsWith("g");
+    const { run, transition } = createRun(def, "w", T0, {
+      maxInFlight: 10,
+      canDispatch: (i) => !gpu(i),
+    });
+    expect(
+      transition.commands.map((c) => c.kind === "dispatch" && def.tasks[c.task]!.name),
+    ).toEqual(["c1", "c2"]);
+    expect(verifyCounters(run)).toEqual([]);
+    const later = applyEvents(run, [], T0 + 1, { maxInFlight: 10 });
+    expect(later.commands.map((c) => c.kind === "dispatch" && def.tasks[c.task]!.name)).toEqual([
+      "g1",
+      "g2",
+    ]);
   });
 });
 
