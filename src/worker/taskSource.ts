@@ -43,27 +43,39 @@ export class StorageQueueSource implements TaskSource {
     let msg: QueueMessage | null = first;
     const queues = this.queues;
     const queue = this.name;
+    // One operation at a time: a renewal in flight changes the pop receipt, and a delete sent
+    // with the old one would fail and leave the message to run again.
+    let chain: Promise<unknown> = Promise.resolve();
+    const serial = (op: () => Promise<void>): Promise<void> => {
+      const next = chain.then(op, op);
+      chain = next.catch(() => {});
+      return next;
+    };
     return {
       text: first.text,
       dequeueCount: first.dequeueCount,
-      async extend(visibilityS) {
-        if (msg) msg = await queues.release(queue, msg, visibilityS);
-      },
-      async complete() {
-        if (msg) await queues.delete(queue, msg);
-        msg = null;
-      },
-      async abandon() {
-        if (msg) await queues.release(queue, msg, 0);
-        msg = null;
-      },
-      async poison(reason) {
-        const target = `${queue}-poison`;
-        await queues.ensure(target);
-        await queues.send(target, JSON.stringify({ reason, text: first.text.slice(0, 40_000) }));
-        if (msg) await queues.delete(queue, msg);
-        msg = null;
-      },
+      extend: (visibilityS) =>
+        serial(async () => {
+          if (msg) msg = await queues.release(queue, msg, visibilityS);
+        }),
+      complete: () =>
+        serial(async () => {
+          if (msg) await queues.delete(queue, msg);
+          msg = null;
+        }),
+      abandon: () =>
+        serial(async () => {
+          if (msg) await queues.release(queue, msg, 0);
+          msg = null;
+        }),
+      poison: (reason) =>
+        serial(async () => {
+          const target = `${queue}-poison`;
+          await queues.ensure(target);
+          await queues.send(target, JSON.stringify({ reason, text: first.text.slice(0, 40_000) }));
+          if (msg) await queues.delete(queue, msg);
+          msg = null;
+        }),
     };
   }
 }
