@@ -5,9 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DagqClient } from "../../src/client/index.js";
-import { TaskMessageSchema } from "../../src/engine/protocol.js";
 import type { LocalHost } from "../../src/host/localHost.js";
-import { startTestHost, uniquePrefix } from "../support/testHost.js";
+import { playWorker, startTestHost, uniquePrefix } from "../support/testHost.js";
 
 /**
  * The client commands as real processes (through tsx, as cli.test.ts runs the CLI) against a
@@ -65,27 +64,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A worker played by the test: completes every task it finds until `done` holds. */
-async function work(done: () => Promise<boolean>): Promise<void> {
-  const queues = (await host.runtime.engine()).storage.queues;
-  const queue = `${prefix}-tasks-default`;
-  const deadline = Date.now() + 15_000;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("the workflow did not finish");
-    for (const m of await queues.receive(queue, 32, 30)) {
-      const t = TaskMessageSchema.parse(JSON.parse(m.text));
-      const base = { workflow_id: t.workflow_id, task: t.task, attempt: t.attempt };
-      const completions = [
-        { kind: "started", ...base },
-        { kind: "completed", ...base, output: { from: t.task } },
-      ];
-      await queues.send(t.completion_queue, JSON.stringify({ v: 1, completions }));
-      await queues.delete(queue, m);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 const WORKFLOW = `name: cli-wf
 tasks:
   - name: prep/a
@@ -112,7 +90,7 @@ describe("dagq client commands against a local host", () => {
       },
     });
     await started;
-    await work(async () => {
+    await playWorker(host, prefix, async () => {
       const [w] = (await client.list()).workflows;
       return (
         w !== undefined && (await client.status(w.id, { detail: true })).status === "completed"

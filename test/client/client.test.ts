@@ -14,12 +14,11 @@ import {
 } from "../../src/client/index.js";
 import type * as core from "../../src/core/index.js";
 import type * as doctor from "../../src/engine/doctor.js";
-import { TaskMessageSchema } from "../../src/engine/protocol.js";
 import type * as purge from "../../src/engine/purge.js";
 import type * as queries from "../../src/engine/queries.js";
 import type * as submit from "../../src/engine/submit.js";
 import type { LocalHost } from "../../src/host/localHost.js";
-import { startTestHost, uniquePrefix } from "../support/testHost.js";
+import { playWorker, startTestHost, uniquePrefix } from "../support/testHost.js";
 
 const KEY = "client-test-key";
 const prefix = uniquePrefix("cl");
@@ -34,30 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.stop();
 });
-
-/**
- * A worker played by the test: reports started + completed for every task message (with the
- * task's name as its output), or failed for commands that say `fail`, until `done` holds.
- */
-async function work(done: () => Promise<boolean>): Promise<void> {
-  const queues = (await host.runtime.engine()).storage.queues;
-  const queue = `${prefix}-tasks-default`;
-  const deadline = Date.now() + 15_000;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error("the workflow did not finish");
-    for (const m of await queues.receive(queue, 32, 30)) {
-      const t = TaskMessageSchema.parse(JSON.parse(m.text));
-      const base = { workflow_id: t.workflow_id, task: t.task, attempt: t.attempt };
-      const end = t.command.includes("fail")
-        ? { kind: "failed", ...base, error: "exit code 3: boom" }
-        : { kind: "completed", ...base, output: { from: t.task } };
-      const report = { v: 1, completions: [{ kind: "started", ...base }, end] };
-      await queues.send(t.completion_queue, JSON.stringify(report));
-      await queues.delete(queue, m);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function until<T>(probe: () => Promise<T | null>): Promise<T> {
   const deadline = Date.now() + 10_000;
@@ -139,7 +114,7 @@ describe("DagqClient against a local host on Azurite", () => {
 
   it("runs both to the end; tasks by prefix and status, in pages and through the iterator", async () => {
     const [id, yamlId] = ids as [string, string];
-    await work(async () => {
+    await playWorker(host, prefix, async () => {
       const [a, b] = await Promise.all([
         client.status(id, { detail: true }),
         client.status(yamlId, { detail: true }),

@@ -267,22 +267,8 @@ function bracketDelta(line: string): number {
 export function blockOf(text: string, key: string, open: "{" | "[" = "{"): string {
   const at = new RegExp(`(^|\\n)\\s*${key}:\\s*\\${open}`).exec(text);
   if (!at) return "";
-  const start = at.index + at[0].length;
-  let depth = 1;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      if (c === "\\") i++;
-      else if (c === "'") inString = false;
-    } else if (c === "'") inString = true;
-    else if ("([{".includes(c)) depth++;
-    else if (")]}".includes(c)) {
-      depth--;
-      if (depth === 0) return text.slice(start, i);
-    }
-  }
-  throw new Error(`unbalanced block ${key}`);
+  // at[0] ends with the opening bracket.
+  return innerOf(text, at.index + at[0].length - 1);
 }
 
 /** The text between the bracket at `open` and the bracket that closes it. */
