@@ -1,6 +1,7 @@
 import type { Condition } from "./condition/index.js";
 import { isGlob, matchGlob, parseCondition } from "./condition/index.js";
 import {
+  type ConditionErrors,
   type DepPolicy,
   LIMITS,
   type WorkflowDefinition,
@@ -9,6 +10,7 @@ import {
 import { formatPath, invalid, taskIssue, withTaskName } from "./definitionIssues.js";
 import { DagqError, ErrorCode, type Issue } from "./errors.js";
 import { findCycle, invert, layers } from "./graph.js";
+import { taskMessageIssue } from "./messageSize.js";
 import { suggest } from "./nameSuggestion.js";
 
 /** A task with the workflow defaults applied and its condition parsed. */
@@ -17,6 +19,7 @@ export interface TaskSpec {
   readonly command: string;
   readonly depPolicy: DepPolicy;
   readonly condition: Condition | null;
+  readonly conditionErrors: ConditionErrors;
   readonly numRetries: number;
   readonly retryBackoffS: number;
   readonly timeoutS: number | null;
@@ -38,8 +41,21 @@ export interface CompiledWorkflow {
   readonly parents: Uint32Array;
   readonly childStart: Uint32Array;
   readonly children: Uint32Array;
-  /** How many parents must complete: all → every parent, any → 1, N → N. 0 for roots. */
+  /**
+   * How many parents must complete: all → every parent, any → 1, N → N, all_settled → 1,
+   * always → 0. 0 for roots.
+   */
   readonly need: Uint32Array;
+  /** 1 for tasks that wait for every parent to end (all_settled, always) before deciding. */
+  readonly waitAll: Uint8Array;
+  /**
+   * 1 for the tasks whose outcome decides the workflow's: under `result_policy: sinks`, the
+   * tasks no other task depends on, not counting `always` tasks (a cleanup task never hides the
+   * failure of what it cleans up after); under `all_tasks`, every task.
+   */
+  readonly judged: Uint8Array;
+  /** The workflow's own cap on tasks in flight (max_parallelism), or Infinity. */
+  readonly maxParallelism: number;
   /** For tasks with a condition: the parents it reads, which must be terminal before it runs. */
   readonly conditionParents: ReadonlyMap<number, ReadonlySet<number>>;
   /** Length of the longest path from a root: the per-layer view groups by it. */
@@ -89,7 +105,9 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   const parentStart = new Uint32Array(n + 1);
   const parentList: number[] = [];
   const need = new Uint32Array(n);
+  const waitAll = new Uint8Array(n);
   def.tasks.forEach((t, i) => {
+    waitAll[i] = t.dep_policy === "all_settled" || t.dep_policy === "always" ? 1 : 0;
     parentStart[i] = parentList.length;
     const seen = new Set<number>();
     t.depends_on.forEach((dep, k) => {
@@ -140,20 +158,23 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
         issues.push(taskIssue(i, t.name, "condition", e.code, e.message));
       }
     }
+    const env =
+      t.env && Object.keys(t.env).length > 0 ? { ...def.defaults.env, ...t.env } : def.defaults.env;
+    const timeoutS = t.timeout_s ?? def.defaults.timeout_s ?? null;
+    const tooBig = taskMessageIssue(t.name, t.command, env, timeoutS);
+    if (tooBig) issues.push(taskIssue(i, t.name, "command", ErrorCode.TOO_LARGE, tooBig));
     specs.push({
       name: t.name,
       command: t.command,
       depPolicy: t.dep_policy,
       condition,
+      conditionErrors: t.condition_errors ?? def.defaults.condition_errors,
       numRetries: t.num_retries ?? def.defaults.num_retries,
       retryBackoffS: t.retry_backoff_s ?? def.defaults.retry_backoff_s,
-      timeoutS: t.timeout_s ?? def.defaults.timeout_s ?? null,
+      timeoutS,
       queue: t.queue ?? def.defaults.queue,
       // Shared, not copied, when the task adds nothing: one object per task costs ~60 B at 100k.
-      env:
-        t.env && Object.keys(t.env).length > 0
-          ? { ...def.defaults.env, ...t.env }
-          : def.defaults.env,
+      env,
     });
   });
 
@@ -189,6 +210,9 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     childStart,
     children,
     need,
+    waitAll,
+    judged: judgedTasks(def, childStart, children),
+    maxParallelism: def.max_parallelism ?? Number.POSITIVE_INFINITY,
     conditionParents,
     layer,
     byName,
@@ -216,7 +240,8 @@ function requiredParents(
     return 0;
   }
   if (policy === "all") return parentCount;
-  if (policy === "any") return 1;
+  if (policy === "any" || policy === "all_settled") return 1;
+  if (policy === "always") return 0;
   if (policy > parentCount)
     issues.push(
       taskIssue(
@@ -228,6 +253,27 @@ function requiredParents(
       ),
     );
   return policy;
+}
+
+function judgedTasks(
+  def: WorkflowDefinition,
+  childStart: Uint32Array,
+  children: Uint32Array,
+): Uint8Array {
+  const n = def.tasks.length;
+  const judged = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (def.result_policy === "all_tasks") {
+      judged[i] = 1;
+      continue;
+    }
+    let final = 1;
+    for (let k = childStart[i]!; k < childStart[i + 1]! && final; k++) {
+      if (def.tasks[children[k]!]!.dep_policy !== "always") final = 0;
+    }
+    judged[i] = final;
+  }
+  return judged;
 }
 
 function resolveRefs(

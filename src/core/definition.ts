@@ -15,7 +15,20 @@ export const LIMITS = {
   maxTimeoutS: 7 * 24 * 3600,
   maxBackoffS: 24 * 3600,
   maxEnvEntries: 64,
+  maxParallelism: 100_000,
+  /** Nesting depth of a task's output (and of anything a message carries). */
+  maxOutputDepth: 64,
 } as const;
+
+/**
+ * Names that mean something to JavaScript objects. A task or env var named `__proto__` would be
+ * kept by one JSON path and dropped by another, so run-local and the serverless path could
+ * disagree: they are rejected at submit instead.
+ */
+export const RESERVED_NAMES: readonly string[] = ["__proto__", "constructor", "prototype"];
+const notReserved = (name: string) => !RESERVED_NAMES.includes(name);
+const reservedMessage = (what: string) =>
+  `${what} must not be __proto__, constructor or prototype (they mean something to JavaScript objects)`;
 
 /** `group/name` paths: letters, digits, `_ . -`, segments joined by `/`. No globs, no spaces. */
 export const TASK_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
@@ -31,26 +44,50 @@ export const TaskNameSchema = z
   .regex(
     TASK_NAME_PATTERN,
     "task names use letters, digits, `_ . -`, and `/` between groups (e.g. train/rf)",
-  );
+  )
+  .refine(notReserved, reservedMessage("a task name"));
 
-export const DepPolicySchema = z.union([
-  z.literal("all"),
-  z.literal("any"),
-  z.int().min(1, "an integer dep_policy is the number of parents that must complete (≥ 1)"),
-]);
+/**
+ * When a task with dependencies may run (the README's "Semantics" has the whole rule):
+ * - `all`: every parent completed; `any`: one did; N: at least N did. Decided as soon as it can
+ *   be, so the task may start while other parents still run.
+ * - `all_settled`: every parent has ended and at least one completed.
+ * - `always`: every parent has ended, whatever their outcome (cleanup, notification).
+ */
+export const DEP_POLICIES = ["all", "any", "all_settled", "always"] as const;
+export const DepPolicySchema = z.union(
+  [
+    z.enum(DEP_POLICIES),
+    z.int().min(1, "an integer dep_policy is the number of parents that must complete (≥ 1)"),
+  ],
+  {
+    error: `dep_policy is one of ${DEP_POLICIES.map((p) => `"${p}"`).join(", ")} or an integer N ≥ 1 (at least N parents completed)`,
+  },
+);
 export type DepPolicy = z.infer<typeof DepPolicySchema>;
 
-const EnvSchema = z
-  .record(
-    z.string().regex(ENV_NAME_PATTERN, "env names are shell identifiers"),
-    z.string().max(4096),
-  )
-  .refine((env) => Object.keys(env).length <= LIMITS.maxEnvEntries, {
-    message: `at most ${LIMITS.maxEnvEntries} env entries`,
-  })
-  .refine((env) => !Object.keys(env).some((k) => k.startsWith("DAGQ_")), {
-    message: "env names starting with DAGQ_ are reserved",
-  });
+const EnvSchema = z.preprocess(
+  // A record schema drops a `__proto__` key without a word, so reserved keys are caught on
+  // the raw object, before it.
+  (env, ctx) => {
+    if (typeof env === "object" && env !== null) {
+      for (const key of RESERVED_NAMES.filter((k) => Object.hasOwn(env, k)))
+        ctx.addIssue({ code: "custom", path: [key], message: reservedMessage("an env name") });
+    }
+    return env;
+  },
+  z
+    .record(
+      z.string().regex(ENV_NAME_PATTERN, "env names are shell identifiers"),
+      z.string().max(4096),
+    )
+    .refine((env) => Object.keys(env).length <= LIMITS.maxEnvEntries, {
+      message: `at most ${LIMITS.maxEnvEntries} env entries`,
+    })
+    .refine((env) => !Object.keys(env).some((k) => k.startsWith("DAGQ_")), {
+      message: "env names starting with DAGQ_ are reserved",
+    }),
+);
 
 /** Settings a task may take from the workflow's `defaults`. */
 const TaskSettings = {
@@ -61,7 +98,11 @@ const TaskSettings = {
     .string()
     .regex(QUEUE_PATTERN, "queue is a lowercase name (a-z, 0-9, -) or sb://namespace/queue"),
   env: EnvSchema,
+  condition_errors: z.enum(["skip", "fail"]),
 };
+
+/** What a condition that cannot be evaluated does: skip the task (the seed's rule) or fail it. */
+export type ConditionErrors = z.infer<typeof TaskSettings.condition_errors>;
 
 export const TaskDefinitionSchema = z.strictObject({
   name: TaskNameSchema,
@@ -74,6 +115,7 @@ export const TaskDefinitionSchema = z.strictObject({
   timeout_s: TaskSettings.timeout_s.optional(),
   queue: TaskSettings.queue.optional(),
   env: TaskSettings.env.optional(),
+  condition_errors: TaskSettings.condition_errors.optional(),
 });
 export type TaskDefinition = z.infer<typeof TaskDefinitionSchema>;
 export type TaskDefinitionInput = z.input<typeof TaskDefinitionSchema>;
@@ -85,6 +127,7 @@ export const DefaultsSchema = z.strictObject({
   timeout_s: TaskSettings.timeout_s.optional(),
   queue: TaskSettings.queue.default("default"),
   env: TaskSettings.env.default({}),
+  condition_errors: TaskSettings.condition_errors.default("skip"),
 });
 export type Defaults = z.infer<typeof DefaultsSchema>;
 
@@ -92,6 +135,13 @@ export const WorkflowDefinitionSchema = z.strictObject({
   name: z.string().min(1, "workflow name must not be empty").max(200),
   description: z.string().max(4096).optional(),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
+  /**
+   * `sinks`: the workflow completes when every final task completed or was skipped (a failure
+   * tolerated by an `any` merge does not fail it). `all_tasks`: any failed task fails it.
+   */
+  result_policy: z.enum(["sinks", "all_tasks"]).default("sinks"),
+  /** At most this many tasks of this workflow dispatched at once (below the deployment's cap). */
+  max_parallelism: z.int().min(1).max(LIMITS.maxParallelism).optional(),
   tasks: z
     .array(TaskDefinitionSchema)
     .min(1, "a workflow needs at least one task")

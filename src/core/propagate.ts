@@ -3,7 +3,7 @@ import { evaluateCondition } from "./condition/index.js";
 import type { ApplyOptions } from "./events.js";
 import type { Json } from "./json.js";
 import type { RunState } from "./runState.js";
-import { T, TASK_STATES } from "./states.js";
+import { CONDITION_ERROR_PREFIX, isBadCode, T, TASK_STATES } from "./states.js";
 
 /**
  * Propagates a task that became terminal to its descendants. Iterative worklist: a 100k-task
@@ -23,52 +23,64 @@ export function settle(run: RunState, first: number, now: number, opts: ApplyOpt
   }
 }
 
-/** Decides a pending task from its parents' outcomes; returns true if it became terminal. */
+/**
+ * Decides a pending task from its parents' outcomes; returns true if it became terminal.
+ *
+ * The rule (README, "Semantics"), which must not depend on the order parents finish in:
+ * - the policy is met once enough parents completed (`all_settled` and `always` also wait for
+ *   every parent to end); then the condition decides between ready and skipped;
+ * - once it can no longer be met, the task is `upstream_failed` if any parent failed, was
+ *   cancelled or is upstream_failed (at once: nothing can undo that), else `skipped` — but only
+ *   when every parent has ended, since one still running could yet fail.
+ */
 function decide(run: RunState, c: number, now: number, opts: ApplyOptions): boolean {
   const def = run.def;
   const total = def.parentStart[c + 1]! - def.parentStart[c]!;
   const need = def.need[c]!;
+  const done = run.done[c]!;
+  const allEnded = run.term[c] === total;
+  if (def.waitAll[c] && !allEnded) return false;
+  if (done >= need) return decideCondition(run, c, now, opts);
+  const unmet = run.term[c]! - done;
+  if (unmet <= total - need) return false;
   const bad = run.bad[c]!;
-  if (bad > total - need) {
-    const culprit = firstParent(
-      run,
-      c,
-      (s) => s === T.failed || s === T.upstream_failed || s === T.cancelled,
-    );
+  if (bad > 0) {
+    const skipped = unmet - bad;
     return finish(
       run,
       c,
       T.upstream_failed,
       now,
-      `${bad} of ${total} dependencies did not succeed (e.g. "${culprit}": ${TASK_STATES[run.status[def.index.get(culprit)!]!]}) and dep_policy ${describePolicy(def, c)} can no longer be met`,
+      `${bad} of ${total} dependencies did not succeed (${badParents(run, c)})${skipped > 0 ? ` and ${skipped} were skipped` : ""}; dep_policy ${describePolicy(def, c)} can no longer be met`,
     );
   }
-  if (run.done[c]! >= need) {
-    const spec = def.tasks[c]!;
-    if (spec.condition !== null) {
-      // Wait until every parent the condition reads has an outcome: the result must not
-      // depend on the order in which parents finish.
-      if (run.condTerm.get(c)! < def.conditionParents.get(c)!.size) return false;
-      const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolveOutput));
-      if (!result.ok || !result.value) {
-        const reason = result.ok
-          ? `condition is false: ${spec.condition.source}`
-          : `condition could not be evaluated: ${result.reason}`;
-        return finish(run, c, T.skipped, now, reason);
-      }
+  if (!allEnded) return false;
+  return finish(
+    run,
+    c,
+    T.skipped,
+    now,
+    `only ${done} of ${total} dependencies completed, the others were skipped; dep_policy ${describePolicy(def, c)} not met`,
+  );
+}
+
+/** The policy is met: the condition, if any, decides between ready and skipped (or failed). */
+function decideCondition(run: RunState, c: number, now: number, opts: ApplyOptions): boolean {
+  const spec = run.def.tasks[c]!;
+  if (spec.condition !== null) {
+    // Wait until every parent the condition reads has an outcome: the result must not
+    // depend on the order in which parents finish.
+    if (run.condTerm.get(c)! < run.def.conditionParents.get(c)!.size) return false;
+    const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolveOutput));
+    if (!result.ok) {
+      const reason = `${CONDITION_ERROR_PREFIX}${result.reason}`;
+      return finish(run, c, spec.conditionErrors === "fail" ? T.failed : T.skipped, now, reason);
     }
-    run.write(c, { status: T.ready });
-    return false;
+    if (!result.value) {
+      return finish(run, c, T.skipped, now, `condition is false: ${spec.condition.source}`);
+    }
   }
-  if (run.term[c] === total) {
-    return finish(
-      run,
-      c,
-      T.skipped,
-      now,
-      `only ${run.done[c]} of ${total} dependencies completed, the others were skipped; dep_policy ${describePolicy(def, c)} not met`,
-    );
-  }
+  run.write(c, { status: T.ready });
   return false;
 }
 
@@ -94,12 +106,18 @@ export function completedInputs(
   return inputs;
 }
 
-function firstParent(run: RunState, c: number, pred: (status: number) => boolean): string {
+/** Names the parents that did not succeed, a few of them, for a reason a user reads. */
+function badParents(run: RunState, c: number): string {
   const { parentStart, parents, tasks } = run.def;
+  const shown: string[] = [];
+  let more = 0;
   for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
-    if (pred(run.status[parents[k]!]!)) return tasks[parents[k]!]!.name;
+    const s = run.status[parents[k]!]!;
+    if (!isBadCode(s)) continue;
+    if (shown.length < 3) shown.push(`"${tasks[parents[k]!]!.name}" ${TASK_STATES[s]}`);
+    else more++;
   }
-  return "?";
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
 
 function describePolicy(def: CompiledWorkflow, c: number): string {

@@ -160,7 +160,10 @@ function cancel(
 /** Dispatches waiting ready tasks, oldest first, while the flow-control window has room. */
 function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Command[]): void {
   if (run.wf.status !== "running") return;
-  const maxInFlight = opts.maxInFlight ?? Number.POSITIVE_INFINITY;
+  const maxInFlight = Math.min(
+    opts.maxInFlight ?? Number.POSITIVE_INFINITY,
+    run.def.maxParallelism,
+  );
   // Tasks whose queue is full stay at the head of the ready queue, in order. The look-ahead is
   // bounded so that a full queue costs a cycle O(MAX_HELD), not O(ready tasks).
   const held: number[] = [];
@@ -182,8 +185,9 @@ const MAX_HELD = 1000;
 
 function finishIfDone(run: RunState, now: number, commands: Command[]): void {
   if (run.wf.status !== "running" || run.terminal !== run.size) return;
-  const status = run.sinkBad > 0 ? "failed" : "completed";
-  const reason = status === "failed" ? `${run.sinkBad} final task(s) did not succeed` : null;
+  const status = run.judgedBad > 0 ? "failed" : "completed";
+  const which = run.def.definition.result_policy === "all_tasks" ? "task(s)" : "final task(s)";
+  const reason = status === "failed" ? `${run.judgedBad} ${which} did not succeed` : null;
   run.setWorkflow({ status, finishedAt: now, reason });
   commands.push({ kind: "finish", status });
 }

@@ -1,6 +1,6 @@
 import type { CompiledWorkflow } from "./compile.js";
 import type { Json } from "./json.js";
-import { isBadCode, isTerminalCode, T, type WorkflowState } from "./states.js";
+import { isBadCode, isConditionError, isTerminalCode, T, type WorkflowState } from "./states.js";
 
 export interface WorkflowRecord {
   status: WorkflowState;
@@ -54,8 +54,10 @@ export class RunState {
   /** Tasks by state code; maintained incrementally, checked against `recount()` in tests. */
   readonly counts = new Uint32Array(8);
   terminal = 0;
-  /** Sinks that ended failed, upstream_failed or cancelled: the workflow fails if any do. */
-  sinkBad = 0;
+  /** Judged tasks (see CompiledWorkflow.judged) that ended failed, upstream_failed or cancelled. */
+  judgedBad = 0;
+  /** Tasks skipped because their condition could not be evaluated. */
+  conditionErrors = 0;
   /** Tasks dispatched and not yet terminal: the flow-control window counts these. */
   inFlight = 0;
   /** Ready tasks waiting for dispatch, FIFO; entries that stopped qualifying are dropped lazily. */
@@ -107,6 +109,7 @@ export class RunState {
   /** The single writer of task fields: applies `patch` and keeps every derived counter in step. */
   write(i: number, patch: Partial<TaskRecord>): void {
     const before = this.status[i]!;
+    const wasConditionError = isConditionError(before, this.reasons.get(i));
     const wasInFlight = this.isInFlight(i);
     const wasWaiting = before === T.ready && this.dispatchedAt[i] === 0;
     if (patch.attempt !== undefined) this.attempt[i] = patch.attempt;
@@ -123,12 +126,14 @@ export class RunState {
       const wasTerminal = isTerminalCode(before);
       const isTerminal = isTerminalCode(patch.status);
       this.terminal += Number(isTerminal) - Number(wasTerminal);
-      if (this.isSink(i))
-        this.sinkBad += Number(isSinkBad(patch.status)) - Number(isSinkBad(before));
+      if (this.def.judged[i])
+        this.judgedBad += Number(isBadCode(patch.status)) - Number(isBadCode(before));
       this.notifyChildren(i, before, -1);
       this.notifyChildren(i, patch.status, +1);
     }
     this.inFlight += Number(this.isInFlight(i)) - Number(wasInFlight);
+    this.conditionErrors +=
+      Number(isConditionError(this.status[i]!, this.reasons.get(i))) - Number(wasConditionError);
     if (!wasWaiting && this.status[i] === T.ready && this.dispatchedAt[i] === 0) {
       this.readyQueue.push(i);
     }
@@ -157,10 +162,6 @@ export class RunState {
     else this.readyQueue.unshift(i);
   }
 
-  isSink(i: number): boolean {
-    return this.def.childStart[i] === this.def.childStart[i + 1];
-  }
-
   private isInFlight(i: number): boolean {
     const s = this.status[i];
     return s === T.running || (s === T.ready && this.dispatchedAt[i]! > 0);
@@ -180,10 +181,6 @@ export class RunState {
       if (reads?.has(i)) this.condTerm.set(c, this.condTerm.get(c)! + sign);
     }
   }
-}
-
-function isSinkBad(code: number): boolean {
-  return isBadCode(code);
 }
 
 function setOrDelete<V>(map: Map<number, V>, key: number, value: V | undefined): void {

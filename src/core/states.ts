@@ -11,15 +11,18 @@
  * |                 | condition holds; when a failed attempt has retries left         | ready again on a retry)           |
  * | running         | a worker reports that it started the current attempt            | completed, failed, ready (retry), cancelled |
  * | completed       | the current attempt succeeded                                   | (terminal)                        |
- * | failed          | the current attempt failed or timed out with no retries left    | (terminal)                        |
+ * | failed          | the current attempt failed or timed out with no retries left;   | (terminal)                        |
+ * |                 | or its condition could not be evaluated (condition_errors: fail)|                                   |
  * | skipped         | the condition was false or could not be evaluated; or every     | (terminal)                        |
  * |                 | parent is terminal and too few completed, none having failed    |                                   |
- * | upstream_failed | failed/upstream_failed/cancelled parents alone make the policy unmeetable | (terminal)              |
+ * | upstream_failed | the policy can no longer be met and a parent failed, was        | (terminal)                        |
+ * |                 | cancelled or is upstream_failed                                 |                                   |
  * | cancelled       | the workflow was cancelled while the task was not terminal      | (terminal)                        |
  *
  * Workflow states: pending (waiting for admission) → running → completed | failed | cancelled;
- * pending → cancelled. A workflow completes when every task is terminal and every sink (a task
- * no other task depends on) ended completed or skipped; it fails otherwise.
+ * pending → cancelled. A workflow completes when every task is terminal and every judged task
+ * (compile.ts: under `result_policy: sinks`, those no task depends on except `always` tasks;
+ * under `all_tasks`, every task) ended completed or skipped; it fails otherwise.
  */
 export const TASK_STATES = [
   "pending",
@@ -53,6 +56,17 @@ export function isTerminalCode(code: number): boolean {
 /** A parent in one of these states counts against its children's dependency policy. */
 export function isBadCode(code: number): boolean {
   return code === T.failed || code === T.upstream_failed || code === T.cancelled;
+}
+
+/**
+ * How the reason of a task whose condition could not be evaluated begins. Such a task is
+ * skipped (or failed, with `condition_errors: fail`), and summaries count it apart from a
+ * false condition: a typo in a field name must not pass silently for "not needed".
+ */
+export const CONDITION_ERROR_PREFIX = "condition could not be evaluated: ";
+
+export function isConditionError(status: number, reason: string | undefined): boolean {
+  return status === T.skipped && reason !== undefined && reason.startsWith(CONDITION_ERROR_PREFIX);
 }
 
 export const WORKFLOW_STATES = ["pending", "running", "completed", "failed", "cancelled"] as const;

@@ -1,6 +1,7 @@
 import type { RunState } from "./runState.js";
 import {
   isBadCode,
+  isConditionError,
   isTerminalCode,
   T,
   TASK_STATES,
@@ -16,6 +17,8 @@ export interface Summary {
   readonly status: WorkflowState;
   readonly total: number;
   readonly counts: Counts;
+  /** Of the skipped tasks, those whose condition could not be evaluated (not a false one). */
+  readonly conditionErrors: number;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
@@ -34,6 +37,7 @@ export function summarize(run: RunState): Summary {
     status: run.wf.status,
     total: run.size,
     counts,
+    conditionErrors: run.conditionErrors,
     createdAt: run.wf.createdAt,
     startedAt: run.wf.startedAt || null,
     finishedAt: run.wf.finishedAt || null,
@@ -50,13 +54,15 @@ export function verifyCounters(run: RunState): string[] {
   const counts = new Uint32Array(8);
   let terminal = 0;
   let inFlight = 0;
-  let sinkBad = 0;
+  let judgedBad = 0;
+  let conditionErrors = 0;
   for (let i = 0; i < run.size; i++) {
     const s = run.status[i]!;
     counts[s]!++;
     if (isTerminalCode(s)) terminal++;
     if (s === T.running || (s === T.ready && run.dispatchedAt[i]! > 0)) inFlight++;
-    if (run.isSink(i) && isBadCode(s)) sinkBad++;
+    if (run.def.judged[i] && isBadCode(s)) judgedBad++;
+    if (isConditionError(s, run.reasons.get(i))) conditionErrors++;
   }
   TASK_STATES.forEach((name, code) => {
     if (counts[code] !== run.counts[code])
@@ -64,7 +70,9 @@ export function verifyCounters(run: RunState): string[] {
   });
   if (terminal !== run.terminal) problems.push(`terminal: ${run.terminal} != ${terminal}`);
   if (inFlight !== run.inFlight) problems.push(`inFlight: ${run.inFlight} != ${inFlight}`);
-  if (sinkBad !== run.sinkBad) problems.push(`sinkBad: ${run.sinkBad} != ${sinkBad}`);
+  if (judgedBad !== run.judgedBad) problems.push(`judgedBad: ${run.judgedBad} != ${judgedBad}`);
+  if (conditionErrors !== run.conditionErrors)
+    problems.push(`conditionErrors: ${run.conditionErrors} != ${conditionErrors}`);
   const { parentStart, parents } = run.def;
   for (let c = 0; c < run.size; c++) {
     let done = 0;

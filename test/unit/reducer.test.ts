@@ -43,7 +43,7 @@ describe("dependency policies", () => {
     h.fail("a");
     expect(statusOf(h.run, "c")).toBe("upstream_failed");
     expect(statusOf(h.run, "d")).toBe("upstream_failed");
-    expect(h.reason("c")).toContain('"a": failed');
+    expect(h.reason("c")).toContain('"a" failed');
     expect(h.run.wf.status).toBe("running"); // b is still running
     h.complete("b");
     expect(h.run.wf.status).toBe("failed");

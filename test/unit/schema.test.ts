@@ -26,6 +26,7 @@ describe("schema/workflow.schema.json", () => {
       "timeout_s",
       "queue",
       "env",
+      "condition_errors",
     ]);
   });
 });
