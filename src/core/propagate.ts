@@ -3,7 +3,7 @@ import { evaluateCondition } from "./condition/index.js";
 import type { ApplyOptions } from "./events.js";
 import type { Json } from "./json.js";
 import type { RunState } from "./runState.js";
-import { CONDITION_ERROR_PREFIX, isBadCode, T, TASK_STATES } from "./states.js";
+import { CONDITION_ERROR_PREFIX, isBadCode, T, TASK_STATES, type TaskState } from "./states.js";
 
 /**
  * Propagates a task that became terminal to its descendants. Iterative worklist: a 100k-task
@@ -104,6 +104,20 @@ export function completedInputs(
     inputs.set(tasks[p]!.name, resolve ? resolve(p, stored) : stored);
   }
   return inputs;
+}
+
+/**
+ * Every direct parent's state, by name, for tasks that run whatever their parents did
+ * (`always`, `all_settled`): they receive it as `DAGQ_PARENT_STATES`.
+ */
+export function parentStates(run: RunState, c: number): Map<string, TaskState> {
+  const { parentStart, parents, tasks } = run.def;
+  const states = new Map<string, TaskState>();
+  for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
+    const p = parents[k]!;
+    states.set(tasks[p]!.name, TASK_STATES[run.status[p]!]!);
+  }
+  return states;
 }
 
 /** Names the parents that did not succeed, a few of them, for a reason a user reads. */

@@ -115,6 +115,10 @@ function applyTaskEvent(
     settle(run, i, now, opts);
     return undefined;
   }
+  // The attempt has ended, but its message may come back (a worker that died before deleting
+  // it, a timeout while the worker hangs): a kill marks the attempt superseded, so a worker
+  // that receives it again drops it instead of running it.
+  commands.push({ kind: "kill", task: i, attempt: current });
   const spec = run.def.tasks[i]!;
   if (current <= spec.numRetries) {
     const backoffMs = Math.min(spec.retryBackoffS * 2 ** (current - 1), 3600) * 1000;

@@ -6,6 +6,7 @@ import {
   completedInputs,
   createRun,
   type Event,
+  parentStates,
   type RunState,
   type Summary,
   summarize,
@@ -110,6 +111,9 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           command: spec.command,
           env: spec.env,
           inputs: Object.fromEntries(completedInputs(run, task)),
+          ...(def.waitAll[task]
+            ? { parentStates: Object.fromEntries(parentStates(run, task)) }
+            : {}),
           workflowId: run.id,
           task: spec.name,
           attempt,

@@ -22,6 +22,8 @@ export interface ShellTaskRequest {
   readonly env: Readonly<Record<string, string>>;
   /** The outputs of the direct parents that completed, keyed by parent name. */
   readonly inputs: Readonly<Record<string, Json>>;
+  /** Every parent's state by name, for `always` and `all_settled` tasks: `DAGQ_PARENT_STATES`. */
+  readonly parentStates?: Readonly<Record<string, string>>;
   readonly workflowId: string;
   readonly task: string;
   /** 1 for the first attempt. */
@@ -67,6 +69,11 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
     const inputsPath = join(dir, "inputs.json");
     const outputPath = join(dir, "output.json");
     await writeFile(inputsPath, JSON.stringify(req.inputs));
+    let statesPath: string | undefined;
+    if (req.parentStates !== undefined) {
+      statesPath = join(dir, "parent_states.json");
+      await writeFile(statesPath, JSON.stringify(req.parentStates));
+    }
     if (req.signal?.aborted) return notStarted("aborted before start");
     const ended = await spawnAndWait(req, {
       ...process.env,
@@ -76,6 +83,7 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
       DAGQ_ATTEMPT: String(req.attempt),
       DAGQ_INPUTS: inputsPath,
       DAGQ_OUTPUT: outputPath,
+      ...(statesPath === undefined ? {} : { DAGQ_PARENT_STATES: statesPath }),
     });
     const base = {
       exitCode: ended.spawnError === null ? ended.exitCode : null,

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Json } from "../core/index.js";
+import { type Json, jsonIssue, LIMITS } from "../core/index.js";
 
 export type TaskOutput =
   | { readonly ok: true; readonly value: Json | undefined }
@@ -21,8 +21,9 @@ export async function readTaskOutput(path: string): Promise<TaskOutput> {
     return { ok: false, error: `cannot read $DAGQ_OUTPUT: ${(e as Error).message}` };
   }
   if (text.trim() === "") return { ok: true, value: undefined };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as Json };
+    value = JSON.parse(text);
   } catch (e) {
     const start = text.trimStart();
     const preview =
@@ -32,4 +33,12 @@ export async function readTaskOutput(path: string): Promise<TaskOutput> {
       error: `$DAGQ_OUTPUT is not valid JSON (${(e as Error).message}); it starts with ${JSON.stringify(preview)}`,
     };
   }
+  // One limit for both paths: the serverless one must store, send and parse it again.
+  const issue = jsonIssue(value, LIMITS.maxOutputDepth);
+  if (issue !== undefined)
+    return {
+      ok: false,
+      error: `$DAGQ_OUTPUT is not a valid output: ${issue} (see "Limits" in the README)`,
+    };
+  return { ok: true, value: value as Json };
 }

@@ -193,7 +193,11 @@ describe("attempts and retries", () => {
     h.fail("a", "exit code 1");
     expect(statusOf(h.run, "a")).toBe("ready");
     expect(h.run.attempt[0]).toBe(2);
-    expect(h.commands).toEqual([{ kind: "dispatch", task: 0, attempt: 2, delayMs: 0 }]);
+    // Attempt 1 is marked superseded, so a redelivered message of it is dropped, not run.
+    expect(h.commands).toEqual([
+      { kind: "kill", task: 0, attempt: 1 },
+      { kind: "dispatch", task: 0, attempt: 2, delayMs: 0 },
+    ]);
     expect(h.reason("a")).toBe("attempt 1 failed: exit code 1");
     h.fail("a");
     h.fail("a", "final");
