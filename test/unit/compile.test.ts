@@ -183,7 +183,7 @@ describe("compileDefinition", () => {
 
 describe("builder", () => {
   it("produces the same definition as the file format", () => {
-    const wf = workflow("ml", { num_retries: 1 });
+    const wf = workflow("ml", { defaults: { numRetries: 1 }, description: "d", maxParallelism: 4 });
     const prep = wf.task("prep/featurize", { command: "prep" });
     wf.task("train/rf", {
       command: "rf",
@@ -194,6 +194,8 @@ describe("builder", () => {
     expect(wf.build()).toEqual(
       compileDefinition({
         name: "ml",
+        description: "d",
+        max_parallelism: 4,
         defaults: { num_retries: 1 },
         tasks: [
           { name: "prep/featurize", command: "prep" },
@@ -207,5 +209,15 @@ describe("builder", () => {
         ],
       }).definition,
     );
+  });
+
+  it("rejects what validate rejects: a cycle, an unknown dependency", () => {
+    const wf = workflow("loop");
+    wf.task("a", { command: "x", dependsOn: ["b"] });
+    wf.task("b", { command: "x", dependsOn: ["a"] });
+    expect(() => wf.build()).toThrow(/dependency cycle/);
+    const unknown = workflow("u");
+    unknown.task("a", { command: "x", dependsOn: ["nope"] });
+    expect(() => unknown.build()).toThrow(/unknown task "nope"/);
   });
 });
