@@ -1,4 +1,10 @@
-import { type Command, completedInputs, type Json, type RunState } from "../core/index.js";
+import {
+  type Command,
+  completedInputs,
+  type Json,
+  parentStates,
+  type RunState,
+} from "../core/index.js";
 import type { Layout } from "./layout.js";
 import type { Storage } from "./ports.js";
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "./protocol.js";
@@ -77,7 +83,7 @@ export class Dispatcher {
   private async message(run: RunState, task: number, attempt: number): Promise<string> {
     const spec = run.def.tasks[task]!;
     const inputs = Object.fromEntries(completedInputs(run, task)) as Record<string, Json>;
-    const msg: TaskMessage = {
+    let msg: TaskMessage = {
       v: PROTOCOL_VERSION,
       workflow_id: run.id,
       task: spec.name,
@@ -85,22 +91,34 @@ export class Dispatcher {
       command: spec.command,
       env: spec.env,
       timeout_s: spec.timeoutS,
-      inputs: inputs as TaskMessage["inputs"],
+      inputs,
+      ...(run.def.waitAll[task]
+        ? { parent_states: Object.fromEntries(parentStates(run, task)) }
+        : {}),
       completion_queue: this.names.completionQueue,
       signals_blob: this.names.signalsBlob(run.id),
     };
-    const text = JSON.stringify(msg);
-    if (Buffer.byteLength(text) <= MAX_MESSAGE_BYTES) return text;
-    const path = this.names.inputsBlob(run.id, spec.name, attempt);
-    await this.storage.blobs.write(path, Buffer.from(JSON.stringify(inputs)));
-    const { inputs: _, ...rest } = msg;
-    const small = JSON.stringify({ ...rest, inputs_ref: path });
-    if (Buffer.byteLength(small) > MAX_MESSAGE_BYTES) {
+    const fits = (m: TaskMessage) => Buffer.byteLength(JSON.stringify(m)) <= MAX_MESSAGE_BYTES;
+    // What does not fit moves to a blob the worker reads in one request, inputs first.
+    if (!fits(msg)) {
+      const path = this.names.inputsBlob(run.id, spec.name, attempt);
+      await this.storage.blobs.write(path, Buffer.from(JSON.stringify(inputs)));
+      const { inputs: _, ...rest } = msg;
+      msg = { ...rest, inputs_ref: path };
+    }
+    if (!fits(msg) && msg.parent_states) {
+      const path = this.names.parentStatesBlob(run.id, spec.name, attempt);
+      await this.storage.blobs.write(path, Buffer.from(JSON.stringify(msg.parent_states)));
+      const { parent_states: _, ...rest } = msg;
+      msg = { ...rest, parent_states_ref: path };
+    }
+    if (!fits(msg)) {
+      // Submit rejects such definitions (core/messageSize.ts); this guards older ones.
       throw new Error(
         `task ${spec.name}: message is over ${MAX_MESSAGE_BYTES} bytes even without inputs (command or env too large)`,
       );
     }
-    return small;
+    return JSON.stringify(msg);
   }
 
   private async ensureQueue(target: string): Promise<void> {

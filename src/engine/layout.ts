@@ -23,6 +23,7 @@ export interface Layout {
   signalsBlob(id: string): string;
   outputBlob(id: string, task: string, attempt: number): string;
   inputsBlob(id: string, task: string, attempt: number): string;
+  parentStatesBlob(id: string, task: string, attempt: number): string;
   workflowPrefix(id: string): string;
 }
 
@@ -52,6 +53,7 @@ export function layout(prefix: string): Layout {
     signalsBlob: (id) => `${wf(id)}signals.json`,
     outputBlob: (id, task, attempt) => `${wf(id)}outputs/${task}/${attempt}.json`,
     inputsBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.json`,
+    parentStatesBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.states.json`,
     workflowPrefix: wf,
   };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TaskNameSchema } from "../core/index.js";
+import { type Json, jsonIssue, LIMITS, TASK_STATES, TaskNameSchema } from "../core/index.js";
 
 /**
  * The wire protocol between the coordinator and workers, version 1. Messages are UTF-8 JSON,
@@ -25,6 +25,29 @@ export function isOutputRef(v: unknown): v is OutputRef {
   return typeof v === "object" && v !== null && (v as { $dagq?: unknown }).$dagq === "output-ref";
 }
 
+/**
+ * A JSON value as data: passed through as is, not rebuilt. zod's own `z.json()` rebuilds objects
+ * (dropping `__proto__` keys, which run-local keeps) and recurses (a few thousand levels of
+ * nesting overflow the stack); this checks iteratively and keeps every key.
+ */
+const jsonValue = (maxDepth: number) =>
+  z.unknown().superRefine((v, ctx) => {
+    const issue = jsonIssue(v, maxDepth);
+    if (issue !== undefined)
+      ctx.addIssue({ code: "custom", message: `not a valid output: ${issue}` });
+  }) as unknown as z.ZodType<Json>;
+
+const OutputSchema = jsonValue(LIMITS.maxOutputDepth).meta({
+  description: `any JSON value, at most ${LIMITS.maxOutputDepth} levels deep`,
+});
+/** Parents' outputs by name: one more level than an output. */
+const InputsSchema = (
+  jsonValue(LIMITS.maxOutputDepth + 1).refine(
+    (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    "inputs must be an object of outputs by parent name",
+  ) as unknown as z.ZodType<Record<string, Json>>
+).meta({ type: "object", description: "the outputs of the parents that completed, by name" });
+
 export const TaskMessageSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   workflow_id: WorkflowId,
@@ -34,9 +57,13 @@ export const TaskMessageSchema = z.strictObject({
   env: z.record(z.string(), z.string()),
   timeout_s: z.number().positive().nullable(),
   /** The direct parents' outputs that completed, keyed by name; large ones as output refs. */
-  inputs: z.record(z.string(), z.json()).optional(),
+  inputs: InputsSchema.optional(),
   /** Set instead of `inputs` when they would not fit the message: a blob holding that object. */
   inputs_ref: z.string().optional(),
+  /** For `always` and `all_settled` tasks: every direct parent's state, by name. */
+  parent_states: z.record(TaskNameSchema, z.enum(TASK_STATES)).optional(),
+  /** Set instead of `parent_states` when they would not fit: a blob holding that object. */
+  parent_states_ref: z.string().optional(),
   /** Where to send started/completed/failed reports. */
   completion_queue: z.string(),
   /** A small blob the worker polls while the task runs, to learn of cancellation. */
@@ -57,7 +84,7 @@ export const CompletionSchema = z.discriminatedUnion("kind", [
     kind: z.literal("completed"),
     ...Base,
     /** The task's JSON output; a large one is spilled by the worker and sent as a ref. */
-    output: z.json().optional(),
+    output: OutputSchema.optional(),
   }),
   z.strictObject({
     kind: z.literal("failed"),

@@ -1,3 +1,4 @@
+import type { Layout } from "../engine/layout.js";
 import type { BlobStore } from "../engine/ports.js";
 
 interface Signals {
@@ -21,12 +22,52 @@ interface Watch {
 export class SignalWatcher {
   private readonly watches = new Map<string, Map<Watch, string>>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Recent pre-launch reads, so a burst of one workflow's tasks costs one read. */
+  private readonly recent = new Map<string, { at: number; verdict: Promise<Signals | "gone"> }>();
 
   constructor(
     private readonly blobs: BlobStore,
-    private readonly pathOf: (workflowId: string) => string,
+    private readonly names: Pick<Layout, "signalsBlob" | "headBlob">,
     private readonly intervalMs = 5000,
+    private readonly freshMs = 1000,
+    private readonly clock: () => number = Date.now,
   ) {}
+
+  /**
+   * Why an attempt must not start, or undefined when it may: its workflow was cancelled or
+   * purged, or the attempt was superseded. Checked before a command is launched, so a
+   * cancelled task's side effects never happen; a cancel landing after this check is caught by
+   * the poll while it runs. Reads are shared for `freshMs` per workflow.
+   */
+  async vetoed(workflowId: string, task: string, attempt: number): Promise<string | undefined> {
+    const now = this.clock();
+    let hit = this.recent.get(workflowId);
+    if (!hit || now - hit.at > this.freshMs) {
+      hit = { at: now, verdict: this.current(workflowId) };
+      this.recent.set(workflowId, hit);
+      if (this.recent.size > 1000) this.recent.delete(this.recent.keys().next().value!);
+    }
+    let signals: Signals | "gone";
+    try {
+      signals = await hit.verdict;
+    } catch {
+      this.recent.delete(workflowId);
+      return undefined; // unreadable now: run it, the poll watches it while it runs
+    }
+    if (signals === "gone") return "the workflow no longer exists (purged)";
+    if (signals.cancelled)
+      return `the workflow was cancelled${signals.reason ? `: ${signals.reason}` : ""}`;
+    if (signals.kill?.includes(`${task}#${attempt}`)) return "the attempt was superseded";
+    return undefined;
+  }
+
+  private async current(workflowId: string): Promise<Signals | "gone"> {
+    const blob = await this.blobs.read(this.names.signalsBlob(workflowId));
+    if (blob) return parseSignals(blob.data);
+    // No signals yet is the usual case; only a missing head means the workflow is gone.
+    for await (const _ of this.blobs.list(this.names.headBlob(workflowId))) return {};
+    return "gone";
+  }
 
   /** Watches one running attempt; call the returned function when it ends. */
   watch(workflowId: string, w: Watch): () => void {
@@ -47,11 +88,9 @@ export class SignalWatcher {
   async poll(): Promise<void> {
     await Promise.all(
       [...this.watches].map(async ([id, set]) => {
-        const blob = await this.blobs.read(this.pathOf(id)).catch(() => undefined);
+        const blob = await this.blobs.read(this.names.signalsBlob(id)).catch(() => undefined);
         if (blob === undefined) return; // a read error: try again next time
-        const signals: Signals | null = blob
-          ? (JSON.parse(Buffer.from(blob.data).toString("utf8")) as Signals)
-          : null;
+        const signals: Signals | null = blob ? parseSignals(blob.data) : null;
         const kill = new Set(signals?.kill ?? []);
         for (const [w, key] of set) {
           if (signals?.cancelled)
@@ -65,5 +104,14 @@ export class SignalWatcher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+}
+
+function parseSignals(data: Uint8Array): Signals {
+  try {
+    const v = JSON.parse(Buffer.from(data).toString("utf8")) as unknown;
+    return typeof v === "object" && v !== null ? (v as Signals) : {};
+  } catch {
+    return {};
   }
 }

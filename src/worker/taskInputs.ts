@@ -26,6 +26,16 @@ export async function resolveInputs(
   return Object.fromEntries(Object.keys(inputs).map((k) => [k, out[k]!]));
 }
 
+/** `DAGQ_PARENT_STATES` of an `always`/`all_settled` task: from the message or its blob. */
+export async function resolveParentStates(
+  msg: TaskMessage,
+  blobs: BlobStore,
+): Promise<Record<string, string> | undefined> {
+  if (msg.parent_states_ref)
+    return readJson<Record<string, string>>(blobs, msg.parent_states_ref, "parent states");
+  return msg.parent_states;
+}
+
 async function readJson<T = Record<string, Json>>(
   blobs: BlobStore,
   path: string,

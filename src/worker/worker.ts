@@ -13,7 +13,7 @@ import { CompletionSender } from "./completionSender.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";
 import { SignalWatcher } from "./signalWatcher.js";
-import { resolveInputs } from "./taskInputs.js";
+import { resolveInputs, resolveParentStates } from "./taskInputs.js";
 import type { Delivery, TaskSource } from "./taskSource.js";
 
 export interface WorkerOptions {
@@ -62,7 +62,7 @@ export class Worker {
   private readonly signals: SignalWatcher;
   private readonly retry;
   private idle: (() => void) | null = null;
-  readonly stats = { started: 0, completed: 0, failed: 0, poisoned: 0 };
+  readonly stats = { started: 0, completed: 0, failed: 0, poisoned: 0, dropped: 0 };
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -76,7 +76,7 @@ export class Worker {
       { lingerMs: 100, maxBatch: 100 },
       this.retry,
     );
-    this.signals = new SignalWatcher(deps.blobs, deps.names.signalsBlob, opts.signalPollMs);
+    this.signals = new SignalWatcher(deps.blobs, deps.names, opts.signalPollMs);
   }
 
   /** Runs until `signal` aborts, then shuts down gracefully. */
@@ -127,6 +127,16 @@ export class Worker {
     try {
       const msg = this.parse(d);
       if (!msg) return;
+      const veto = await this.signals.vetoed(msg.workflow_id, msg.task, msg.attempt);
+      if (veto !== undefined) {
+        this.stats.dropped++;
+        this.deps.telemetry.log(
+          "info",
+          `not running ${msg.workflow_id} ${msg.task} attempt ${msg.attempt}: ${veto}`,
+        );
+        await this.retry("delete task message", () => d.complete());
+        return;
+      }
       const completion = await this.execute(msg, abort);
       if (this.stopping && abort.signal.aborted) {
         await d.abandon(); // shutdown: another worker runs it
@@ -177,8 +187,12 @@ export class Worker {
       worker: this.opts.id,
     };
     let inputs: Record<string, Json>;
+    let parentStates: Record<string, string> | undefined;
     try {
       inputs = await this.retry("read inputs", () => resolveInputs(msg, this.deps.blobs));
+      parentStates = await this.retry("read parent states", () =>
+        resolveParentStates(msg, this.deps.blobs),
+      );
     } catch (e) {
       return { kind: "failed", ...base, error: `could not read inputs: ${(e as Error).message}` };
     }
@@ -192,6 +206,7 @@ export class Worker {
         command: msg.command,
         env: msg.env,
         inputs,
+        ...(parentStates === undefined ? {} : { parentStates }),
         workflowId: msg.workflow_id,
         task: msg.task,
         attempt: msg.attempt,
