@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { cancelCommand } from "./cancelCommand.js";
 import { doctorCommand } from "./doctorCommand.js";
 import { listCommand } from "./listCommand.js";
+import { outputCommand } from "./outputCommand.js";
 import { purgeCommand } from "./purgeCommand.js";
 import { statusCommand } from "./statusCommand.js";
 import { submitCommand } from "./submitCommand.js";
@@ -20,6 +21,7 @@ export function registerClientCommands(program: Command): void {
     watchCommand(),
     listCommand(),
     tasksCommand(),
+    outputCommand(),
     summaryCommand(),
     cancelCommand(),
     purgeCommand(),

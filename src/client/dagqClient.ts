@@ -16,6 +16,8 @@ import {
   PurgeStartedSchema,
   type Submitted,
   SubmittedSchema,
+  type TaskOutput,
+  TaskOutputSchema,
   type TaskPage,
   TaskPageSchema,
   type TaskView,
@@ -96,6 +98,14 @@ export class DagqClient {
       limit: num(q.limit),
     };
     return this.call({ method: "GET", path: `workflows/${seg(id)}/tasks`, query }, TaskPageSchema);
+  }
+
+  /** One task with its output; a spilled output is fetched from its blob by the server. */
+  output(id: string, task: string): Promise<TaskOutput> {
+    return this.call(
+      { method: "GET", path: `workflows/${seg(id)}/output`, query: { task } },
+      TaskOutputSchema,
+    );
   }
 
   /** Every matching task, in name order, fetching pages of `pageSize` as the loop goes. */

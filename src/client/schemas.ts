@@ -5,7 +5,7 @@
  * Counts default missing states to 0 for the same reason.
  */
 import { z } from "zod";
-import { TASK_STATES, WORKFLOW_STATES } from "../core/index.js";
+import { jsonValue, LIMITS, TASK_STATES, WORKFLOW_STATES } from "../core/index.js";
 
 const count = z.int().min(0);
 /** Epoch milliseconds. */
@@ -57,12 +57,15 @@ export const TaskViewSchema = z.object({
   name: z.string(),
   status: z.enum(TASK_STATES),
   attempts: count,
-  output: z.json(),
+  output: jsonValue(LIMITS.maxOutputDepth),
   reason: z.string().nullable(),
   startedAt: time.nullable(),
   finishedAt: time.nullable(),
 });
 export type TaskView = z.infer<typeof TaskViewSchema>;
+
+export const TaskOutputSchema = z.object({ task: TaskViewSchema });
+export type TaskOutput = z.infer<typeof TaskOutputSchema>;
 
 export const TaskPageSchema = z.object({
   tasks: z.array(TaskViewSchema),

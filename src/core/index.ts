@@ -25,7 +25,7 @@ export * from "./deadlines.js";
 export * from "./definition.js";
 export * from "./errors.js";
 export * from "./events.js";
-export { type Json, jsonIssue } from "./json.js";
+export { type Json, jsonIssue, jsonValue } from "./json.js";
 export * from "./messageSize.js";
 export { completedInputs, parentStates } from "./propagate.js";
 export * from "./query.js";

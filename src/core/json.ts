@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 /** A JSON value as it travels in outputs, inputs and wire messages. */
 export type Json =
   | null
@@ -27,4 +29,18 @@ export function jsonIssue(value: unknown, maxDepth: number): string | undefined 
     for (const item of items) stack.push([item, depth + 1]);
   }
   return undefined;
+}
+
+/**
+ * A zod schema for a JSON value taken as data: passed through as is, not rebuilt. zod's own
+ * `z.json()` rebuilds objects (dropping `__proto__` keys, which a parsed output may hold as an
+ * own key) and recurses (a few thousand levels of nesting overflow the stack); this checks
+ * iteratively and keeps every key. Used wherever outputs cross a boundary.
+ */
+export function jsonValue(maxDepth: number): z.ZodType<Json> {
+  return z.unknown().superRefine((v, ctx) => {
+    const issue = jsonIssue(v, maxDepth);
+    if (issue !== undefined)
+      ctx.addIssue({ code: "custom", message: `not valid JSON data: ${issue}` });
+  }) as unknown as z.ZodType<Json>;
 }

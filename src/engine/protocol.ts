@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Json, jsonIssue, LIMITS, TASK_STATES, TaskNameSchema } from "../core/index.js";
+import { type Json, jsonValue, LIMITS, TASK_STATES, TaskNameSchema } from "../core/index.js";
 
 /**
  * The wire protocol between the coordinator and workers, version 1. Messages are UTF-8 JSON,
@@ -24,18 +24,6 @@ export type OutputRef = z.infer<typeof OutputRefSchema>;
 export function isOutputRef(v: unknown): v is OutputRef {
   return typeof v === "object" && v !== null && (v as { $dagq?: unknown }).$dagq === "output-ref";
 }
-
-/**
- * A JSON value as data: passed through as is, not rebuilt. zod's own `z.json()` rebuilds objects
- * (dropping `__proto__` keys, which run-local keeps) and recurses (a few thousand levels of
- * nesting overflow the stack); this checks iteratively and keeps every key.
- */
-const jsonValue = (maxDepth: number) =>
-  z.unknown().superRefine((v, ctx) => {
-    const issue = jsonIssue(v, maxDepth);
-    if (issue !== undefined)
-      ctx.addIssue({ code: "custom", message: `not a valid output: ${issue}` });
-  }) as unknown as z.ZodType<Json>;
 
 const OutputSchema = jsonValue(LIMITS.maxOutputDepth).meta({
   description: `any JSON value, at most ${LIMITS.maxOutputDepth} levels deep`,

@@ -1,4 +1,5 @@
 import {
+  type Json,
   layerCounts,
   queryTasks,
   summarize,
@@ -9,6 +10,7 @@ import {
   type WorkflowState,
 } from "../core/index.js";
 import type { Engine } from "./context.js";
+import { isOutputRef } from "./protocol.js";
 import type { IndexRow } from "./workflowIndex.js";
 
 /** What the API shows of a workflow: its index row without the sweep bookkeeping. */
@@ -47,14 +49,56 @@ export async function getStatus(
   };
 }
 
-/** Tasks of one workflow by name prefix and status, in name order, paged with `after`. */
+/**
+ * Tasks of one workflow by name prefix and status, in name order, paged with `after`. Outputs
+ * spilled to blobs are shown as their values (a user never sees a storage reference), unless
+ * `refs` asks for the references (cheap listings that do not show outputs).
+ */
 export async function getTasks(
   engine: Engine,
   id: string,
-  q: TaskQuery,
+  q: TaskQuery & { readonly refs?: boolean },
 ): Promise<{ tasks: TaskView[]; next: string | null } | null> {
   const loaded = await engine.state.loadForRead(id);
-  return loaded ? queryTasks(loaded.run, q) : null;
+  if (!loaded) return null;
+  const page = queryTasks(loaded.run, q);
+  if (q.refs) return page;
+  const tasks = page.tasks.slice();
+  const spilled = tasks.flatMap((t, k) => (isOutputRef(t.output) ? [k] : []));
+  for (let k = 0; k < spilled.length; k += 16) {
+    await Promise.all(
+      spilled.slice(k, k + 16).map(async (j) => {
+        tasks[j] = { ...tasks[j]!, output: await resolveOutput(engine, tasks[j]!.output) };
+      }),
+    );
+  }
+  return { tasks, next: page.next };
+}
+
+/** One task's output, fetched from its blob when it was spilled; null for no such workflow. */
+export async function getTaskOutput(
+  engine: Engine,
+  id: string,
+  task: string,
+): Promise<{ task: TaskView | null } | null> {
+  const loaded = await engine.state.loadForRead(id);
+  if (!loaded) return null;
+  const i = loaded.run.def.index.get(task);
+  if (i === undefined) return { task: null };
+  const [view] = (await getTasks(engine, id, { prefix: task, limit: 1 }))?.tasks ?? [];
+  return { task: view?.name === task ? view : null };
+}
+
+async function resolveOutput(engine: Engine, stored: Json): Promise<Json> {
+  if (!isOutputRef(stored)) return stored;
+  const blob = await engine.storage.blobs.read(stored.path);
+  // A spilled output whose blob is gone is shown as the reference: the truth, not a guess.
+  if (!blob) return stored;
+  try {
+    return JSON.parse(Buffer.from(blob.data).toString("utf8")) as Json;
+  } catch {
+    return stored;
+  }
 }
 
 export interface ListQuery {

@@ -6,6 +6,7 @@ import { completionIngestHandler } from "./completionIngest.js";
 import { controlHandler } from "./control.js";
 import { deleteWorkflowHandler } from "./deleteWorkflow.js";
 import { getPurgeHandler } from "./getPurge.js";
+import { getTaskOutputHandler } from "./getTaskOutput.js";
 import { getWorkflowHandler } from "./getWorkflow.js";
 import { getWorkflowTasksHandler } from "./getWorkflowTasks.js";
 import { healthHandler } from "./health.js";
@@ -114,6 +115,7 @@ export function functionTable(rt: Runtime): readonly FunctionDefinition[] {
     http("listWorkflows", "GET", "workflows", listWorkflowsHandler(rt)),
     http("getWorkflow", "GET", "workflows/{id}", getWorkflowHandler(rt)),
     http("getWorkflowTasks", "GET", "workflows/{id}/tasks", getWorkflowTasksHandler(rt)),
+    http("getTaskOutput", "GET", "workflows/{id}/output", getTaskOutputHandler(rt)),
     http("cancelWorkflow", "POST", "workflows/{id}/cancel", cancelWorkflowHandler(rt)),
     http("deleteWorkflow", "DELETE", "workflows/{id}", deleteWorkflowHandler(rt)),
     http("startPurge", "POST", "purge", startPurgeHandler(rt)),

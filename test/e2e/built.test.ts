@@ -31,6 +31,7 @@ describe("the built package under native Node ESM", () => {
         "http:cancelWorkflow",
         "http:deleteWorkflow",
         "http:getPurge",
+        "http:getTaskOutput",
         "http:getWorkflow",
         "http:getWorkflowTasks",
         "http:health",

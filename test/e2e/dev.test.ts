@@ -63,7 +63,56 @@ describe("dagq dev: the serverless path on the embedded default", () => {
       output: { ok: true },
     });
     expect(dev.tasks.read).toEqual({ status: "completed", attempts: 1, output: { len: 200000 } });
-    expect(dev.tasks.big?.output).toMatchObject({ $dagq: "output-ref", bytes: 200_017 });
+    // Spilled to a blob on the way, shown as the value: the same as run-local shows.
+    expect(dev.tasks.big?.output).toEqual({ blob: "y".repeat(200000), n: 3 });
+  }, 60_000);
+
+  it("issue 8's edges give run-local's exact result: mixed skip/fail, always, __proto__, deep output", async () => {
+    const deep = `${"[".repeat(3000)}${"]".repeat(3000)}`;
+    const def = compileDefinition({
+      name: "edges-8",
+      tasks: [
+        { name: "A", command: `printf '{"go":false}' > "$DAGQ_OUTPUT"` },
+        { name: "B", depends_on: ["A"], condition: "inputs.A.go == true", command: "true" },
+        { name: "C", depends_on: ["A"], command: "exit 1" },
+        { name: "D", depends_on: ["B", "C"], dep_policy: "any", command: "true" },
+        { name: "E", depends_on: ["B", "C"], dep_policy: 1, command: "true" },
+        {
+          name: "proto",
+          command: `printf '{"__proto__": {"x": 1}, "constructor": 2}' > "$DAGQ_OUTPUT"`,
+        },
+        {
+          name: "reads-proto",
+          depends_on: ["proto"],
+          condition: 'inputs.proto["__proto__"].x == 1',
+          command: 'cp "$DAGQ_INPUTS" "$DAGQ_OUTPUT"',
+        },
+        { name: "deep", command: `printf '${deep}' > "$DAGQ_OUTPUT"` },
+        {
+          name: "cleanup",
+          depends_on: ["C", "D", "deep"],
+          dep_policy: "always",
+          command: 'cp "$DAGQ_PARENT_STATES" "$DAGQ_OUTPUT"',
+        },
+      ],
+    });
+    const [dev, local] = await Promise.all([
+      devRun(def, { workers: 1, concurrency: 4, hostJson: await hostJson() }),
+      runLocal(def, { concurrency: 4 }),
+    ]);
+    expect(withoutId(dev)).toEqual(withoutId(local));
+    expect(dev.status).toBe("failed");
+    expect(dev.tasks.D?.status).toBe("upstream_failed");
+    expect(dev.tasks.E?.status).toBe("upstream_failed");
+    expect(JSON.stringify(dev.tasks["reads-proto"]?.output)).toBe(
+      '{"proto":{"__proto__":{"x":1},"constructor":2}}',
+    );
+    expect(dev.tasks.deep?.reason).toMatch(/nested more than 64 levels deep/);
+    expect(dev.tasks.cleanup?.output).toEqual({
+      C: "failed",
+      D: "upstream_failed",
+      deep: "failed",
+    });
   }, 60_000);
 
   it("cancel kills a running sleep and ends the workflow cancelled", async () => {

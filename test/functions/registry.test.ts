@@ -23,6 +23,7 @@ describe("the function table", () => {
       "listWorkflows: GET workflows (function)",
       "getWorkflow: GET workflows/{id} (function)",
       "getWorkflowTasks: GET workflows/{id}/tasks (function)",
+      "getTaskOutput: GET workflows/{id}/output (function)",
       "cancelWorkflow: POST workflows/{id}/cancel (function)",
       "deleteWorkflow: DELETE workflows/{id} (function)",
       "startPurge: POST purge (function)",
