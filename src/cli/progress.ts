@@ -55,7 +55,7 @@ export function createProgress(
       name,
       rate: rate.toFixed(1),
       etaText: eta,
-      counts: s ? countsText(s.counts, paint) : `${total} pending`,
+      counts: s ? countsText(s.counts, paint, s.conditionErrors) : `${total} pending`,
     };
   };
   bar.start(total, 0, payload(undefined));

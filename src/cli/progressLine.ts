@@ -24,7 +24,7 @@ export function progressLine(
   const eta = rate.etaMs === null ? "-" : rate.etaMs === 0 ? "0s" : formatDuration(rate.etaMs);
   const name = s.name.length > MAX_NAME ? `${s.name.slice(0, MAX_NAME - 1)}…` : s.name;
   const waiting = s.status === "pending" ? " | waiting for admission" : "";
-  const tail = `${perSecond}/s | ETA ${eta} | ${countsText(s.counts, paint)}${waiting}`;
+  const tail = `${perSecond}/s | ETA ${eta} | ${countsText(s.counts, paint, s.conditionErrors)}${waiting}`;
   if (!opts.tty) return `${name}: ${finished}/${s.total} done (${pct}%) | ${tail}`;
   const bar = segmentBar(s.counts, BAR_WIDTH, paint);
   return `${paint("bold", name)} ${bar} ${pct}% | ${finished}/${s.total} | ${tail}`;

@@ -10,7 +10,7 @@ export function statusPanel(s: WorkflowStatus, now: number, paint: Paint): strin
     ["workflow", paint("bold", s.name)],
     ["id", s.id],
     ["status", statusText(s, now, paint)],
-    ["tasks", `${s.total}: ${countsText(s.counts, paint)}`],
+    ["tasks", `${s.total}: ${countsText(s.counts, paint, s.conditionErrors)}`],
     ["created", formatTimestamp(s.createdAt)],
     ["started", s.startedAt === null ? "-" : formatTimestamp(s.startedAt)],
     ["finished", s.finishedAt === null ? "-" : formatTimestamp(s.finishedAt)],

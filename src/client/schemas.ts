@@ -30,6 +30,8 @@ export const WorkflowStatusSchema = z.object({
   reason: z.string().nullable(),
   total: count,
   counts: TaskCountsSchema,
+  /** Of the skipped tasks, those whose condition could not be evaluated (not a false one). */
+  conditionErrors: count.default(0),
   createdAt: time,
   startedAt: time.nullable(),
   finishedAt: time.nullable(),

@@ -41,6 +41,7 @@ export async function getStatus(
     reason: s.reason,
     total: s.total,
     counts: s.counts,
+    conditionErrors: s.conditionErrors,
     createdAt: s.createdAt,
     startedAt: s.startedAt,
     finishedAt: s.finishedAt,

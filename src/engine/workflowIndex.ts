@@ -13,6 +13,8 @@ export interface IndexRow {
   readonly status: WorkflowState;
   readonly total: number;
   readonly counts: Record<string, number>;
+  /** Of the skipped tasks, those whose condition could not be evaluated. */
+  readonly conditionErrors: number;
   readonly createdAt: number;
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
@@ -45,6 +47,7 @@ export class WorkflowIndex {
       reason: summary.reason,
     };
     for (const s of TASK_STATES) entity[`n_${s}`] = summary.counts[s];
+    entity.n_condition_errors = summary.conditionErrors;
     await this.tables.upsert(this.table, entity as Entity);
   }
 
@@ -82,6 +85,7 @@ function toRow(e: Entity): IndexRow {
     status: String(e.status) as WorkflowState,
     total: Number(e.total ?? 0),
     counts,
+    conditionErrors: Number(e.n_condition_errors ?? 0),
     createdAt: Number(e.createdAt ?? 0),
     startedAt: num(e.startedAt),
     finishedAt: num(e.finishedAt),

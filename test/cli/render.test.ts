@@ -7,6 +7,7 @@ import { progressLine } from "../../src/cli/progressLine.js";
 import { RateMeter } from "../../src/cli/rateMeter.js";
 import { segmentBar } from "../../src/cli/segmentBar.js";
 import { statusPanel } from "../../src/cli/statusPanel.js";
+import { summaryReport } from "../../src/cli/summaryReport.js";
 import { renderTable } from "../../src/cli/table.js";
 import { taskTable } from "../../src/cli/taskTable.js";
 import { formatDuration } from "../../src/cli/timeFormat.js";
@@ -38,6 +39,7 @@ const running: WorkflowStatus = {
   reason: null,
   total: 8,
   counts: counts({ completed: 3, running: 1, ready: 1, pending: 3 }),
+  conditionErrors: 0,
   createdAt: T0,
   startedAt: T0 + 1000,
   finishedAt: null,
@@ -353,6 +355,42 @@ describe("durations", () => {
       "1m 05s",
       "1h 02m",
       "1d 01h",
+    ]);
+  });
+});
+
+describe("condition errors are counted apart from false conditions", () => {
+  it("the status panel says how many skips were condition errors", () => {
+    const s = { ...failed, counts: counts({ completed: 5, skipped: 3 }), conditionErrors: 2 };
+    expect(statusPanel(s, T0 + 9e6, plain)).toContain(
+      "tasks     8: 5 completed, 0 failed, 0 running, 0 pending, 3 skipped (2 by condition errors)",
+    );
+  });
+
+  it("run-local's and dev's summary lists condition errors first, labelled", () => {
+    const text = summaryReport(
+      "w",
+      {
+        id: "x",
+        status: "completed",
+        tasks: {
+          a: { status: "completed", attempts: 1, output: null },
+          b: { status: "skipped", attempts: 0, output: null, reason: "condition is false: x" },
+          c: {
+            status: "skipped",
+            attempts: 0,
+            output: null,
+            reason: 'condition could not be evaluated: inputs.a has no field "scor"',
+          },
+        },
+      },
+      1000,
+      plain,
+    );
+    expect(text.split("\n").slice(1, 4)).toEqual([
+      "  3 tasks: 1 completed, 2 skipped (1 by condition errors)",
+      '  skipped (condition error) c: condition could not be evaluated: inputs.a has no field "scor"',
+      "  skipped b: condition is false: x",
     ]);
   });
 });
