@@ -28,7 +28,7 @@ describe.each(BACKENDS)("outputs stored in blobs (%s)", (backend) => {
       message([{ kind: "completed", workflow_id: id, task: "train", attempt: 1, output: ref }]),
     );
     await settle([engine]);
-    const tasks = (await getTasks(engine, id, {}))!.tasks;
+    const tasks = (await getTasks(engine, id, { refs: true }))!.tasks;
     expect(tasks.map((t) => [t.name, t.status])).toEqual([
       ["deploy", "ready"],
       ["train", "completed"],
