@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { WorkflowDefinitionInput } from "../core/index.js";
 import { DagqResponseError } from "./errors.js";
 import { type Answer, type Call, HttpTransport, type TransportOptions } from "./httpTransport.js";
-import type { Abortable, ListQuery, TaskQuery } from "./queries.js";
+import type { Abortable, ListQuery, TaskQuery, WaitOptions } from "./queries.js";
 import {
   type CancelResult,
   CancelResultSchema,
@@ -65,6 +65,27 @@ export class DagqClient {
       { method: "GET", path: `workflows/${seg(id)}`, query, ...signalOf(opts) },
       WorkflowStatusSchema,
     );
+  }
+
+  /**
+   * Polls a workflow's status until it is completed, failed or cancelled, and returns that
+   * final status; `onProgress` sees every read. Rejects when `timeoutMs` passes or `signal`
+   * aborts. Each poll is one cheap index read on the server.
+   */
+  async waitFor(id: string, opts: WaitOptions = {}): Promise<WorkflowStatus> {
+    const deadline =
+      opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + opts.timeoutMs;
+    for (;;) {
+      const s = await this.status(id, signalOf(opts));
+      opts.onProgress?.(s);
+      if (s.status === "completed" || s.status === "failed" || s.status === "cancelled") return s;
+      if (Date.now() >= deadline)
+        throw new Error(`workflow ${id} is still ${s.status} after ${opts.timeoutMs} ms`);
+      await sleep(
+        Math.min(opts.intervalMs ?? 1000, Math.max(deadline - Date.now(), 0)),
+        opts.signal,
+      );
+    }
   }
 
   /** One page of workflows, newest first. */
@@ -191,4 +212,19 @@ function signalOf(opts: Abortable): { signal?: AbortSignal } {
 
 function num(n: number | undefined): string | undefined {
   return n === undefined ? undefined : String(n);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }

@@ -1,5 +1,6 @@
 // The options of DagqClient's list, task and polling calls.
 import type { TaskState, WorkflowState } from "../core/index.js";
+import type { WorkflowStatus } from "./schemas.js";
 
 export interface ListQuery {
   readonly status?: WorkflowState;
@@ -22,4 +23,14 @@ export interface TaskQuery {
 /** Ends a call early: its promise rejects with the signal's reason. */
 export interface Abortable {
   readonly signal?: AbortSignal;
+}
+
+/** How `waitFor` polls a workflow until it ends. */
+export interface WaitOptions extends Abortable {
+  /** Between status reads; default 1000 ms. */
+  readonly intervalMs?: number;
+  /** Reject after this long; default: wait as long as it takes. */
+  readonly timeoutMs?: number;
+  /** Called with every status read, the final one included. */
+  readonly onProgress?: (status: WorkflowStatus) => void;
 }

@@ -31,8 +31,8 @@ export function taskView(run: RunState, i: number): TaskView {
 function attemptsUsed(run: RunState, i: number): number {
   const s = run.status[i]!;
   if (s === T.pending || s === T.skipped || s === T.upstream_failed) return 0;
-  const currentRan =
-    s === T.running || s === T.completed || s === T.failed || run.startedAt[i]! > 0;
+  // Every applied start and finish sets startedAt; a task failed by a condition error never ran.
+  const currentRan = s === T.running || run.startedAt[i]! > 0;
   return run.attempt[i]! - (currentRan ? 0 : 1);
 }
 
