@@ -6,8 +6,8 @@ import { registerClientCommands } from "./clientCommands.js";
 import { devCommand } from "./devCommand.js";
 import { ExitCode } from "./exitCode.js";
 import { hostCommand } from "./hostCommand.js";
-import { positiveInt } from "./optionParsers.js";
-import { runLocalCommand } from "./runLocalCommand.js";
+import { passEnv, positiveInt } from "./optionParsers.js";
+import { type RunLocalFlags, runLocalCommand } from "./runLocalCommand.js";
 import { validateCommand } from "./validateCommand.js";
 import { workerCommand } from "./workerCommand.js";
 
@@ -31,11 +31,15 @@ function buildProgram(): Command {
       positiveInt,
     )
     .option("--json", "print the result as JSON on stdout", false)
-    .action(
-      async (file: string, flags: { concurrency: number; maxInFlight?: number; json: boolean }) => {
-        process.exitCode = await runLocalCommand(file, flags);
-      },
-    );
+    .option(
+      "--pass-env <name>",
+      "let tasks see this variable of yours (repeatable; PREFIX* for many), as dagq worker does",
+      passEnv,
+      [] as string[],
+    )
+    .action(async (file: string, flags: RunLocalFlags) => {
+      process.exitCode = await runLocalCommand(file, flags);
+    });
 
   program
     .command("validate")

@@ -1,5 +1,13 @@
 import { InvalidArgumentError } from "commander";
 import { TASK_STATES, type TaskState } from "../core/index.js";
+import { PASS_ENV_PATTERN } from "../worker/taskEnvironment.js";
+
+/** `--pass-env NAME` or `--pass-env 'PREFIX*'`, repeatable. */
+export function passEnv(value: string, acc: string[] = []): string[] {
+  if (!PASS_ENV_PATTERN.test(value))
+    throw new InvalidArgumentError("expected a variable name, or a prefix ending in * (CUDA_*)");
+  return [...acc, value];
+}
 
 export function positiveInt(value: string): number {
   const n = Number(value);

@@ -10,6 +10,7 @@ export interface RunLocalFlags {
   readonly concurrency: number;
   readonly maxInFlight?: number;
   readonly json: boolean;
+  readonly passEnv: readonly string[];
 }
 
 const EXIT_ON_SIGNAL = { SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated } as const;
@@ -44,6 +45,7 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
   try {
     const result = await runLocal(def, {
       concurrency: flags.concurrency,
+      passEnv: flags.passEnv,
       ...(flags.maxInFlight === undefined ? {} : { maxInFlight: flags.maxInFlight }),
       signal: abort.signal,
       onProgress: (summary) => progress.update(summary),

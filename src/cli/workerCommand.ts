@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { type Config, readConfig } from "../config.js";
 import { StatsTelemetry } from "../engine/telemetry.js";
 import { ExitCode } from "./exitCode.js";
-import { positiveInt } from "./optionParsers.js";
+import { passEnv, positiveInt } from "./optionParsers.js";
 
 interface WorkerFlags {
   readonly queue: string[];
@@ -10,6 +10,7 @@ interface WorkerFlags {
   readonly visibility: number;
   readonly prefix?: string;
   readonly verbose: boolean;
+  readonly passEnv: string[];
 }
 
 /** `dagq worker`: runs tasks from a deployment's task queues, anywhere the storage is reachable. */
@@ -33,6 +34,12 @@ export function workerCommand(): Command {
     )
     .option("--prefix <prefix>", "deployment prefix (overrides DAGQ_PREFIX)")
     .option("-v, --verbose", "log every task", false)
+    .option(
+      "--pass-env <name>",
+      "let tasks see this variable of the worker's (repeatable; PREFIX* for many); never the storage settings",
+      passEnv,
+      [] as string[],
+    )
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorker(flags);
     });
@@ -75,6 +82,7 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
       queue,
       concurrency: flags.concurrency,
       visibilityS: flags.visibility,
+      passEnv: flags.passEnv,
       telemetry,
       serviceBusSource: (target) => new ServiceBusTaskSource(target, credential()),
     }),

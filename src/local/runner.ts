@@ -28,6 +28,8 @@ export interface LocalOptions {
   /** Aborting cancels the workflow: running tasks are killed and the result is `cancelled`. */
   readonly signal?: AbortSignal;
   readonly clock?: () => number;
+  /** Variables of this process tasks may see beyond the defaults (worker/taskEnvironment.ts). */
+  readonly passEnv?: readonly string[];
   /** Working directory of the task commands; the current one by default. */
   readonly workDir?: string;
   readonly onTaskLog?: (
@@ -119,6 +121,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           attempt,
           timeoutS: spec.timeoutS,
           signal,
+          ...(opts.passEnv ? { passEnv: opts.passEnv } : {}),
           ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
           ...(opts.onTaskLog && {
             onLog: (stream, chunk) => opts.onTaskLog?.(spec.name, attempt, stream, chunk),

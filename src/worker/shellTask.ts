@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { Json } from "../core/index.js";
 import { attemptError, type Ended } from "./attemptError.js";
 import { TailBuffer } from "./tailBuffer.js";
+import { inheritedEnvironment } from "./taskEnvironment.js";
 import { readTaskOutput } from "./taskOutput.js";
 
 /**
@@ -36,6 +37,8 @@ export interface ShellTaskRequest {
   readonly onLog?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
   /** Called once the process exists: the moment to report the attempt `started`. */
   readonly onSpawn?: (pid: number) => void;
+  /** Variables of this process the task may see beyond the defaults (taskEnvironment.ts). */
+  readonly passEnv?: readonly string[];
   /** Between SIGTERM and SIGKILL. */
   readonly killGraceMs?: number;
 }
@@ -76,7 +79,7 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
     }
     if (req.signal?.aborted) return notStarted("aborted before start");
     const ended = await spawnAndWait(req, {
-      ...process.env,
+      ...inheritedEnvironment(process.env, req.passEnv),
       ...req.env,
       DAGQ_WORKFLOW_ID: req.workflowId,
       DAGQ_TASK: req.task,

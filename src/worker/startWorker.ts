@@ -63,6 +63,7 @@ function withoutUndefined(opts: StartWorkerOptions): Partial<WorkerOptions> {
     "signalPollMs",
     "shutdownGraceMs",
     "id",
+    "passEnv",
   ] as const;
   return Object.fromEntries(
     keys.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),

@@ -27,6 +27,8 @@ export interface WorkerOptions {
   /** On shutdown, how long running tasks may go on before they are killed and given back. */
   readonly shutdownGraceMs: number;
   readonly id: string;
+  /** Variables of the worker's environment tasks may see beyond the defaults. */
+  readonly passEnv: readonly string[];
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -37,6 +39,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   signalPollMs: 5000,
   shutdownGraceMs: 30_000,
   id: `${hostname()}:${process.pid}`,
+  passEnv: [],
 };
 
 export interface WorkerDeps {
@@ -212,6 +215,7 @@ export class Worker {
         attempt: msg.attempt,
         timeoutS: msg.timeout_s,
         signal: abort.signal,
+        passEnv: this.opts.passEnv,
         onSpawn: () => {
           this.stats.started++;
           void this.sender.send({ kind: "started", ...base }).catch(() => {});

@@ -72,12 +72,10 @@ function expected(w: WorkflowGen): { workflow: string; tasks: Record<string, See
 describe("random workflows: run-local and the serverless path against the README's oracle", () => {
   it("every task's state, attempts and output, and every workflow's status, match", async () => {
     const seed = Date.now() % 2 ** 31;
-    const workflows = fc
-      .sample(workflowArb(10), { numRuns: 10, seed })
-      .map((w) => ({
-        ...w,
-        tasks: w.tasks.map((t) => ({ ...t, retries: Math.min(t.retries, 1) })),
-      }));
+    const workflows = fc.sample(workflowArb(10), { numRuns: 10, seed }).map((w) => ({
+      ...w,
+      tasks: w.tasks.map((t) => ({ ...t, retries: Math.min(t.retries, 1) })),
+    }));
     const client = new DagqClient({ url: `${host.url}/api`, key: KEY });
     const defs = workflows.map((w) =>
       compileDefinition({
