@@ -244,6 +244,22 @@ describe("parseCondition: refs", () => {
     expect(cond.source).toBe(" true ");
   });
 
+  it('reads inputs.* and inputs["*"] as the same glob over every dependency', () => {
+    expect(ast("inputs.*")).toEqual(glob("*"));
+    expect(ast('inputs["*"]')).toEqual(glob("*"));
+    expect(ast("inputs . * . ok")).toEqual(mem(glob("*"), "ok"));
+    expect(ast("count(inputs.*.ok) == count(inputs['*'].ok)")).toEqual(
+      cmp(
+        "==",
+        { kind: "call", fn: "count", arg: mem(glob("*"), "ok") },
+        { kind: "call", fn: "count", arg: mem(glob("*"), "ok") },
+      ),
+    );
+    expect(parseCondition('all(inputs.*.ok) and any(inputs["*"].x > 1)').refs).toEqual([
+      { kind: "glob", pattern: "*" },
+    ]);
+  });
+
   it("keeps hostile names as plain names", () => {
     expect(parseCondition("inputs.__proto__.x").refs).toEqual([
       { kind: "name", name: "__proto__" },
@@ -326,7 +342,20 @@ describe("parseCondition: syntax errors", () => {
       'unexpected token "x" at column 13: expected an operator or the end of the condition',
     ],
     ['inputs[""]', "empty dependency name at column 8"],
-    ["inputs.1", 'unexpected token "1" at column 8: expected a dependency name after "inputs."'],
+    [
+      "inputs.1",
+      'unexpected token "1" at column 8: expected a dependency name or * after "inputs."',
+    ],
+    ["inputs.train_*", 'a glob needs quotes at column 8: write inputs["train_*"]'],
+    ["inputs.**", 'a glob needs quotes at column 8: write inputs["**"]'],
+    ["inputs.A.*", 'unexpected token "*" at column 10: expected a field name after "."'],
+    ["inputs.*.*", 'unexpected token "*" at column 10: expected a field name after "."'],
+    ["1 * 2", 'unexpected token "*" at column 3: expected an operator or the end of the condition'],
+    ["all(*)", 'unexpected token "*" at column 5: expected a value'],
+    [
+      "inputs[*]",
+      'unexpected token "*" at column 8: inputs[...] takes a quoted dependency name, e.g. inputs["prep/x"]',
+    ],
     ["inputs.A.x = 1", 'unexpected character "=" at column 12: use == to compare'],
     ["!inputs.A.x", 'unexpected character "!" at column 1: use not, or != to compare'],
     ["true && false", 'unexpected character "&" at column 6: use and'],
@@ -491,6 +520,9 @@ describe("printCondition", () => {
     ["[1,2 , 'x']", '[1, 2, "x"]'],
     ["True != False", "true != false"],
     ['all(inputs["t/*"].ok)', 'all(inputs["t/*"].ok)'],
+    ['all(inputs["*"].ok)', "all(inputs.*.ok)"],
+    ["inputs . *", "inputs.*"],
+    ['inputs["**"]', 'inputs["**"]'],
     ["'a\\'b\\n'", '"a\'b\\n"'],
     ["1e21", "1e+21"],
     ["(inputs.A)[(1)]", "inputs.A[1]"],
