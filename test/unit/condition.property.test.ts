@@ -27,7 +27,9 @@ const isStringLiteral = (n: ConditionNode) => n.kind === "literal" && typeof n.v
 
 /**
  * Random well-formed trees. `node` is any expression; `bool` leans towards expressions that
- * evaluate to booleans so the algebraic properties are exercised often, not vacuously.
+ * evaluate to booleans so the algebraic properties are exercised often, not vacuously; `typed`
+ * is shallow and shaped like real conditions (fields compared with values, aggregates over
+ * them), so type rules meet values that can actually satisfy them.
  */
 function trees(names: fc.Arbitrary<string>, fields: fc.Arbitrary<string>, maxDepth: number) {
   const number = fc.oneof(
@@ -40,7 +42,31 @@ function trees(names: fc.Arbitrary<string>, fields: fc.Arbitrary<string>, maxDep
     fc.string({ unit: "binary", maxLength: 6 }).map(literal),
     names.map(input),
   );
-  return fc.letrec<{ node: ConditionNode; bool: ConditionNode }>((tie) => {
+  const field = fc
+    .tuple(names, fields)
+    .map(([n, name]): ConditionNode => ({ kind: "member", object: input(n), name }));
+  const operand = fc.oneof(
+    leaf,
+    field,
+    field.map((operand): ConditionNode => ({ kind: "neg", operand })),
+    fc.array(leaf, { maxLength: 3 }).map((items): ConditionNode => ({ kind: "list", items })),
+  );
+  const comparison = fc
+    .tuple(fc.constantFrom(...COMPARE_OPS), operand, operand)
+    .map(([op, left, right]): ConditionNode => ({ kind: "compare", op, left, right }));
+  const aggregate = fc
+    .tuple(fc.constantFrom(...AGGREGATES), fc.oneof(operand, comparison))
+    .map(([fn, arg]): ConditionNode => ({ kind: "call", fn, arg }));
+  const typed = fc.oneof(
+    operand,
+    comparison,
+    fc.oneof(comparison, field).map((operand): ConditionNode => ({ kind: "not", operand })),
+    aggregate,
+    fc
+      .tuple(fc.constantFrom(...COMPARE_OPS), aggregate, operand)
+      .map(([op, left, right]): ConditionNode => ({ kind: "compare", op, left, right })),
+  );
+  const recursive = fc.letrec<{ node: ConditionNode; bool: ConditionNode }>((tie) => {
     const node = tie("node");
     const bool = tie("bool");
     const compare = fc
@@ -86,6 +112,7 @@ function trees(names: fc.Arbitrary<string>, fields: fc.Arbitrary<string>, maxDep
       ),
     };
   });
+  return { ...recursive, typed };
 }
 
 const identifier = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/);
@@ -324,9 +351,17 @@ describe("condition properties", () => {
           return false;
       }
     };
+    // Every dependency present with every field the trees read, so that a condition the
+    // checker wrongly rejects often gets to evaluate.
+    const scalar = fc.constantFrom<Json>(null, true, false, 0, 1, -2.5, "x", "ok", [], [true], [1]);
+    const output = fc.record({ x: scalar, ok: scalar, "0": scalar });
+    const dense = fc
+      .tuple(...NAMES.map(() => output))
+      .map((values) => new Map(NAMES.map((name, i) => [name, values[i]!])));
+    const real = trees(fc.constantFrom(...NAMES, "t/*", "*"), fc.constantFrom("x", "ok", "0"), 3);
     let rejected = 0;
     fc.assert(
-      fc.property(small.node, inputs, (ast, map) => {
+      fc.property(fc.oneof({ arbitrary: real.typed, weight: 4 }, real.node), dense, (ast, map) => {
         const cond = reparse(ast);
         if (checkCondition(cond).length === 0 || hasLogical(ast)) return;
         // An empty glob makes all(...) true whatever its elements: that case is exempt.
@@ -335,9 +370,9 @@ describe("condition properties", () => {
         rejected++;
         expect(evaluateCondition(cond, map).ok).toBe(false);
       }),
-      { numRuns: 3000 },
+      { numRuns: 5000 },
     );
-    expect(rejected).toBeGreaterThan(100);
+    expect(rejected).toBeGreaterThan(300);
   });
 
   it("parses, checks and evaluates sources at the limits in a few milliseconds", () => {
