@@ -17,7 +17,8 @@ export type ConditionResult =
 const WRAP = `${PER_TASK}: ${WRAP_HINT}`;
 
 /** `inputs` holds the outputs of the direct dependencies that COMPLETED, keyed by task name, in
- *  definition order (a completed task that set no output maps to null). Never throws. */
+ *  the order of depends_on (a completed task that set no output maps to null). A glob's values
+ *  follow that order. Never throws. */
 export function evaluateCondition(
   cond: Condition,
   inputs: ReadonlyMap<string, Json>,
