@@ -1,5 +1,5 @@
 import type { Condition } from "./condition/index.js";
-import { isGlob, matchGlob, parseCondition } from "./condition/index.js";
+import { checkCondition, isGlob, matchGlob, parseCondition } from "./condition/index.js";
 import {
   type ConditionErrors,
   type DepPolicy,
@@ -153,6 +153,9 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
         condition = parseCondition(t.condition);
         const refs = resolveRefs(condition, t.depends_on, index, i, t.name, issues);
         conditionParents.set(i, refs);
+        for (const problem of checkCondition(condition)) {
+          issues.push(taskIssue(i, t.name, "condition", ErrorCode.CONDITION_TYPE, problem));
+        }
       } catch (e) {
         if (!(e instanceof DagqError)) throw e;
         issues.push(taskIssue(i, t.name, "condition", e.code, e.message));

@@ -157,6 +157,18 @@ describe("dagq validate", () => {
     );
   });
 
+  it("exits 2 on a condition that can never evaluate, with its code's message and line", async () => {
+    const path = file(
+      "types.yaml",
+      "name: types\ntasks:\n  - name: a\n    command: echo\n  - name: b\n    command: echo\n    depends_on: [a]\n    condition: all(inputs.a.loss < 0.1)\n",
+    );
+    const r = await dagq(["validate", path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `dagq: ${path}: invalid workflow definition:\ntasks[1].condition: task "b": all(inputs.a.loss < 0.1): all needs a list of true/false values, got a single true/false value (line 8)\n`,
+    );
+  });
+
   it("reports YAML syntax errors with line and column", async () => {
     const path = file("syntax.yaml", "name: x\ntasks:\n  - name: a\n    command: [oops\n");
     const r = await dagq(["validate", path]);

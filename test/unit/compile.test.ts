@@ -122,6 +122,60 @@ describe("compileDefinition", () => {
     expect(issue!.message).toMatch(/^task "b": .*column/);
   });
 
+  it("rejects conditions that can never evaluate, with CONDITION_TYPE at the task's condition", () => {
+    const issues = issuesOf({
+      name: "w",
+      tasks: [
+        t("a"),
+        t("train/x"),
+        t("ok", ["a", "train/x"], { condition: 'all(inputs["train/*"].loss < 0.1)' }),
+        t("single", ["a"], { condition: "all(inputs.a.x < 1)" }),
+        t("nums", ["a"], { condition: "count([1, 2]) > 0" }),
+        t("glob", ["train/x"], { condition: 'inputs["train/*"].ok' }),
+        t("two", ["a", "train/x"], { condition: "any(inputs.*.x == inputs.*.y)" }),
+      ],
+    });
+    expect(issues.map((i) => [i.path, i.code, i.message])).toEqual([
+      [
+        "tasks[3].condition",
+        ErrorCode.CONDITION_TYPE,
+        'task "single": all(inputs.a.x < 1): all needs a list of true/false values, got a single true/false value',
+      ],
+      [
+        "tasks[4].condition",
+        ErrorCode.CONDITION_TYPE,
+        'task "nums": count([1, 2]): count needs a list of true/false values, got a number at index 0',
+      ],
+      [
+        "tasks[5].condition",
+        ErrorCode.CONDITION_TYPE,
+        'task "glob": inputs["train/*"].ok: a condition must be true or false, got one value per task of a glob: wrap it in all(...), any(...) or count(...)',
+      ],
+      [
+        "tasks[6].condition",
+        ErrorCode.CONDITION_TYPE,
+        'task "two": inputs.*.x == inputs.*.y: cannot compare two globs element by element: compare one with a single value, or aggregate each first',
+      ],
+    ]);
+  });
+
+  it("accepts inputs.* as every dependency, and rejects it on a task with none", () => {
+    const def = compileDefinition({
+      name: "w",
+      tasks: [t("a"), t("b/c"), t("d", ["a", "b/c"], { condition: "all(inputs.*.ok)" })],
+    });
+    expect([...def.conditionParents.get(2)!]).toEqual([0, 1]);
+    expect(
+      issuesOf({ name: "w", tasks: [t("a", [], { condition: 'all(inputs["*"].ok)' })] }),
+    ).toEqual([
+      {
+        path: "tasks[0].condition",
+        code: ErrorCode.CONDITION_REFERENCE,
+        message: 'task "a": inputs["*"] matches none of depends_on',
+      },
+    ]);
+  });
+
   it("rejects N larger than the number of parents, and N on a root", () => {
     expect(
       issuesOf({ name: "w", tasks: [t("a"), t("b", ["a"], { dep_policy: 2 })] })[0]!.message,

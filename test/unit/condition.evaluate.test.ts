@@ -170,7 +170,7 @@ describe("evaluateCondition: operators", () => {
       "inputs.A.nothing: a condition must be true or false, got null",
     );
     expect(why('inputs["train/*"].ok')).toBe(
-      'inputs["train/*"].ok: a condition must be true or false, got list',
+      'inputs["train/*"].ok: a condition must be true or false, got one value per task of a glob: wrap it in all(...), any(...) or count(...)',
     );
     expect(why("[true]")).toBe("[true]: a condition must be true or false, got list");
   });
@@ -287,27 +287,28 @@ describe("evaluateCondition: aggregates", () => {
 
 describe("evaluateCondition: globs and projection", () => {
   it("lists the outputs of the completed matches in the order of the inputs map", () => {
-    yes('inputs["train/*"].status == ["ok", "bad", "ok"]');
+    // Inside a list literal a glob is a plain list, which is how a test sees the order.
+    yes('[inputs["train/*"].status] == [["ok", "bad", "ok"]]');
     yes('all(inputs["train/*"].ok) == false and any(inputs["train/*"].ok)');
     yes('count(inputs["train/*"].ok) >= 2');
     no('count(inputs["train/*"].ok) >= 3');
     yes('max(inputs["train/*"].metrics.f1) == 0.9');
     yes('min(inputs["train/*"].metrics.f1) == 0.7');
     yes('sum(inputs["train/*"].metrics.f1) > 2.39 and avg(inputs["train/*"].metrics.f1) < 0.81');
-    yes('inputs["train/*"].hist[0] == [1, 3, 4]');
-    yes('inputs["train/?"] == []');
-    yes('inputs["train/?n?"].status == ["bad"]');
-    yes('inputs["*featurize"] == [inputs["prep/featurize"]]');
+    yes('[inputs["train/*"].hist[0]] == [[1, 3, 4]]');
+    yes('[inputs["train/?"]] == [[]]');
+    yes('[inputs["train/?n?"].status] == [["bad"]]');
+    yes('[inputs["*featurize"]] == [[inputs["prep/featurize"]]]');
   });
 
   it("follows the order of the map, not the alphabet", () => {
     const outputs = { "t/b": { v: 2 }, "t/a": { v: 1 }, other: { v: 0 } };
-    yes('inputs["t/*"].v == [2, 1]', outputs);
+    yes('[inputs["t/*"].v] == [[2, 1]]', outputs);
   });
 
   it("sees only completed dependencies; no match gives an empty list", () => {
     const outputs = { "train/rf": { ok: true } };
-    yes('inputs["train/*"].ok == [true]', outputs);
+    yes('[inputs["train/*"].ok] == [[true]]', outputs);
     yes('all(inputs["gone/*"].ok)', outputs);
     no('any(inputs["gone/*"].ok)', outputs);
     yes('count(inputs["gone/*"].ok) == 0 and sum(inputs["gone/*"].x) == 0', outputs);
@@ -331,7 +332,7 @@ describe("evaluateCondition: globs and projection", () => {
     expect(why('inputs["t/c"].x', outputs)).toBe(
       'inputs["t/c"].x: task "t/c" has no output, so no field "x"',
     );
-    expect(why('inputs["t/[a-c]"] == []', outputs)).toBe(
+    expect(why('inputs["t/[a-c]"] == null', outputs)).toBe(
       'inputs["t/[a-c]"]: dependency "t/[a-c]" did not complete',
     );
     expect(why('inputs["t/?"].m.f1[0] == 1', { "t/a": { m: { f1: 2 } } })).toBe(
@@ -339,13 +340,134 @@ describe("evaluateCondition: globs and projection", () => {
     );
   });
 
-  it("treats a projection as a plain list everywhere else", () => {
-    yes('[true, false, true] == inputs["train/*"].ok');
-    yes('"bad" in inputs["train/*"].status');
+  it("treats a projection as a plain list inside a list literal and as an aggregate's argument", () => {
+    yes('[true, false, true] == [inputs["train/*"].ok][0]');
+    yes('"bad" in [inputs["train/*"].status][0]');
     yes('[inputs["train/*"].hist[0]] == [[1, 3, 4]]');
-    expect(why('inputs["train/*"].ok and true')).toBe(
-      'inputs["train/*"].ok: and needs true or false, got list',
+    yes('count(inputs["train/*"].ok) == 2');
+  });
+});
+
+describe("evaluateCondition: element-wise comparisons over globs", () => {
+  it("compares each task's value with a single value, inside all, any and count", () => {
+    yes('all(inputs["train/*"].metrics.f1 >= 0.7)');
+    no('all(inputs["train/*"].metrics.f1 > 0.7)');
+    yes('any(inputs["train/*"].metrics.f1 >= 0.9)');
+    no('any(inputs["train/*"].metrics.f1 > 0.9)');
+    yes('count(inputs["train/*"].metrics.f1 < 0.85) == 2');
+    yes('count(inputs["train/*"].status == "ok") == 2');
+    yes('count(inputs["train/*"].status != "ok") == 1');
+    yes('all(inputs["train/*"].status in ["ok", "bad"])');
+    yes('count(inputs["train/*"].status not in ["ok"]) == 1');
+    yes('any(3 in inputs["train/*"].hist)');
+    yes('count(inputs["train/*"].hist == [3]) == 1');
+  });
+
+  it("maps whichever side the glob is on", () => {
+    yes('all(0.7 <= inputs["train/*"].metrics.f1)');
+    no('all(0.7 < inputs["train/*"].metrics.f1)');
+    yes('count("ok" == inputs["train/*"].status) == 2');
+    yes('count(inputs["train/*"].metrics.f1 > inputs.A.score) == 3');
+  });
+
+  it("counts 450 of 500 sweep tasks", () => {
+    const sweep = (loss: (i: number) => number) =>
+      Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`sweep/${i}`, { loss: loss(i) }]));
+    yes(
+      'count(inputs["sweep/*"].loss < 0.2) >= 450',
+      sweep((i) => (i < 460 ? 0.1 : 0.5)),
     );
+    no(
+      'count(inputs["sweep/*"].loss < 0.2) >= 450',
+      sweep((i) => (i < 449 ? 0.1 : 0.5)),
+    );
+  });
+
+  it("gives all true, any false and count 0 over a glob that matched nothing", () => {
+    yes('all(inputs["gone/*"].x < 1)');
+    no('any(inputs["gone/*"].x < 1)');
+    yes('count(inputs["gone/*"].x < 1) == 0');
+  });
+
+  it("fails, naming the task, when one task's value cannot be compared, whatever the others say", () => {
+    const outputs = { "t/a": { loss: 0.05 }, "t/b": { loss: "high" }, "t/c": { loss: 0.5 } };
+    const reason =
+      'inputs["t/*"].loss < 0.1: < needs two numbers or two strings, got string and number (in the output of "t/b")';
+    expect(why('all(inputs["t/*"].loss < 0.1)', outputs)).toBe(reason);
+    // any() would be true from t/a alone, and all() false from t/c: the comparison is still strict.
+    expect(why('any(inputs["t/*"].loss < 0.1)', outputs)).toBe(reason);
+    expect(why('count(inputs["t/*"].loss < 0.1) >= 0', outputs)).toBe(reason);
+    expect(why('any("x" in inputs["t/*"].loss)', outputs)).toBe(
+      '"x" in inputs["t/*"].loss: in needs a list, a string or an object on the right, got number (in the output of "t/a")',
+    );
+    expect(why('all(inputs["t/*"].f1 > 0)', outputs)).toBe(
+      'inputs["t/*"].f1: task "t/a" has no field "f1"',
+    );
+  });
+
+  it("maps not and unary minus over each task's value", () => {
+    no('all(not inputs["train/*"].ok)');
+    yes('count(not inputs["train/*"].ok) == 1');
+    yes('max(-inputs["train/*"].metrics.f1) == -0.7');
+    const outputs = { "t/a": { ok: true, n: 1 }, "t/b": { ok: 0, n: "1" } };
+    expect(why('all(not inputs["t/*"].ok)', outputs)).toBe(
+      'inputs["t/*"].ok: not needs true or false, got number (in the output of "t/b")',
+    );
+    expect(why('sum(-inputs["t/*"].n) < 0', outputs)).toBe(
+      '-inputs["t/*"].n: unary - needs a number, got string (in the output of "t/b")',
+    );
+  });
+
+  it("names the task whose value an aggregate cannot use", () => {
+    const outputs = { "t/a": { ok: true, n: 1 }, "t/b": { ok: 0, n: "1" } };
+    expect(why('all(inputs["t/*"].ok)', outputs)).toBe(
+      'all(inputs["t/*"].ok): all needs a list of true/false values, got number at index 1 (in the output of "t/b")',
+    );
+    expect(why('sum(inputs["t/*"].n) > 0', outputs)).toBe(
+      'sum(inputs["t/*"].n): sum needs a list of numbers, got string at index 1 (in the output of "t/b")',
+    );
+  });
+
+  it("refuses a glob where one true or false is needed, and two globs in one comparison", () => {
+    const hint = "got one value per task of a glob: wrap it in all(...), any(...) or count(...)";
+    expect(why('inputs["train/*"].ok and true')).toBe(
+      `inputs["train/*"].ok: and needs true or false, ${hint}`,
+    );
+    expect(why('false or inputs["train/*"].ok')).toBe(
+      `inputs["train/*"].ok: or needs true or false, ${hint}`,
+    );
+    expect(why('inputs["train/*"].ok')).toBe(
+      `inputs["train/*"].ok: a condition must be true or false, ${hint}`,
+    );
+    expect(why('inputs["train/*"].metrics.f1 > 0.5')).toBe(
+      `inputs["train/*"].metrics.f1 > 0.5: a condition must be true or false, ${hint}`,
+    );
+    expect(why('any(inputs["train/*"].ok == inputs["t*"].ok)')).toBe(
+      'inputs["train/*"].ok == inputs["t*"].ok: cannot compare two globs element by element: compare one with a single value, or aggregate each first',
+    );
+    expect(why('inputs.A[inputs["train/*"].status] == 1')).toBe(
+      'inputs.A[inputs["train/*"].status]: an index must be a string or a number, got one value per task of a glob',
+    );
+  });
+});
+
+describe('evaluateCondition: inputs.* and inputs["*"]', () => {
+  const outputs = {
+    A: { ok: true, f1: 0.9 },
+    "g/b": { ok: false, f1: 0.8 },
+    "g/c/d": { ok: true, f1: 0.7 },
+  };
+
+  it("reads every completed dependency, slashes included, in the order of the map", () => {
+    yes("count(inputs.*.ok) == 2", outputs);
+    yes('count(inputs["*"].ok) == 2', outputs);
+    yes("all(inputs.*.f1 >= 0.7) and not all(inputs.*.f1 > 0.7)", outputs);
+    yes("[inputs.*.f1] == [[0.9, 0.8, 0.7]]", outputs);
+    yes("min(inputs.*.f1) == 0.7", outputs);
+  });
+
+  it("is empty when no dependency completed", () => {
+    yes("all(inputs.*.ok) and count(inputs.*.ok) == 0", {});
   });
 });
 
@@ -373,6 +495,50 @@ describe("evaluateCondition: hostile outputs", () => {
     yes("inputs.P.constructor == 7", outputs);
     yes('"__proto__" in inputs.P', outputs);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("reads __proto__ and constructor as missing on {}, and as data where they are own properties", () => {
+    // Own properties both: fromEntries defines them, and a null-prototype object has no setter.
+    const entries = Object.fromEntries([
+      ["__proto__", 1],
+      ["constructor", 2],
+    ]);
+    const nullProto = Object.assign(Object.create(null), entries) as Json;
+    expect(Object.hasOwn(nullProto as object, "__proto__")).toBe(true);
+    expect(Object.getPrototypeOf(nullProto)).toBeNull();
+    const outputs: Record<string, Json> = {
+      E: {},
+      J: JSON.parse('{"__proto__": 1, "constructor": 2}'),
+      N: nullProto,
+      K: { k: "constructor", p: "__proto__" },
+      "p/json": JSON.parse('{"__proto__": 1}'),
+      "p/null": nullProto,
+    };
+    for (const field of ["constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      expect(why(`inputs.E.${field} == null`, outputs)).toBe(
+        `inputs.E.${field}: task "E" has no field "${field}"`,
+      );
+      expect(why(`inputs.E["${field}"] == null`, outputs)).toBe(
+        `inputs.E.${field}: task "E" has no field "${field}"`,
+      );
+    }
+    expect(why("inputs.E[inputs.K.k] == null", outputs)).toBe(
+      'inputs.E[inputs.K.k]: task "E" has no field "constructor"',
+    );
+    expect(why("inputs.E[inputs.K.p] == null", outputs)).toBe(
+      'inputs.E[inputs.K.p]: task "E" has no field "__proto__"',
+    );
+    for (const task of ["J", "N"]) {
+      yes(`inputs.${task}.__proto__ == 1 and inputs.${task}.constructor == 2`, outputs);
+      yes(`inputs.${task}[inputs.K.p] == 1 and inputs.${task}[inputs.K.k] == 2`, outputs);
+      yes(`"__proto__" in inputs.${task} and "constructor" in inputs.${task}`, outputs);
+      no(`"toString" in inputs.${task}`, outputs);
+    }
+    yes('all(inputs["p/*"].__proto__ == 1)', outputs);
+    yes("inputs.J == inputs.N", outputs);
+    expect(why('all(inputs["?"].__proto__ == 1)', outputs)).toBe(
+      'inputs["?"].__proto__: task "E" has no field "__proto__"',
+    );
   });
 
   it("does not confuse a dependency named __proto__ or constructor with the map's own properties", () => {

@@ -3,10 +3,13 @@ import type { Json } from "../json.js";
 import type { Aggregate } from "./ast.js";
 import { typeName } from "./values.js";
 
-/** The result of an aggregate, or why it cannot be computed (the caller adds the path). */
+/**
+ * The result of an aggregate, or why it cannot be computed (the caller adds the path, and the
+ * task at `index` when the list came from a glob).
+ */
 export type AggregateResult =
   | { readonly ok: true; readonly value: Json }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly index?: number };
 
 // Plain loops throughout: Math.min(...list) would overflow the stack on a huge output list.
 export function aggregate(fn: Aggregate, arg: Json): AggregateResult {
@@ -47,5 +50,9 @@ export function aggregate(fn: Aggregate, arg: Json): AggregateResult {
 }
 
 function notA(fn: Aggregate, what: string, v: unknown, i: number): AggregateResult {
-  return { ok: false, error: `${fn} needs a list of ${what}, got ${typeName(v)} at index ${i}` };
+  return {
+    ok: false,
+    error: `${fn} needs a list of ${what}, got ${typeName(v)} at index ${i}`,
+    index: i,
+  };
 }

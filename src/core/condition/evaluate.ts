@@ -1,35 +1,33 @@
 import { assertNever } from "../errors.js";
 import type { Json } from "../json.js";
+import { access } from "./access.js";
 import { aggregate } from "./aggregate.js";
 import type { Condition, ConditionNode } from "./ast.js";
 import { compare } from "./compare.js";
 import { Failure, fail } from "./failure.js";
 import { matchGlob } from "./glob.js";
-import { quote } from "./text.js";
-import { isObject, typeName } from "./values.js";
+import { map, PER_TASK, plain, single, TWO_GLOBS, type Value, WRAP_HINT } from "./projection.js";
+import { inOutputOf, quote } from "./text.js";
+import { typeName } from "./values.js";
 
 export type ConditionResult =
   | { readonly ok: true; readonly value: boolean }
   | { readonly ok: false; readonly reason: string };
 
-/**
- * A glob yields a projection: member and index access map over its elements, each remembering
- * the task it came from so a reason can say which one lacked the field.
- */
-type Value =
-  | { readonly proj: false; readonly v: Json }
-  | { readonly proj: true; readonly items: readonly { readonly task: string; readonly v: Json }[] };
+const WRAP = `${PER_TASK}: ${WRAP_HINT}`;
 
 /** `inputs` holds the outputs of the direct dependencies that COMPLETED, keyed by task name, in
- *  definition order (a completed task that set no output maps to null). Never throws. */
+ *  the order of depends_on (a completed task that set no output maps to null). A glob's values
+ *  follow that order. Never throws. */
 export function evaluateCondition(
   cond: Condition,
   inputs: ReadonlyMap<string, Json>,
 ): ConditionResult {
   try {
-    const v = plain(evaluate(cond.ast, inputs));
-    if (typeof v === "boolean") return { ok: true, value: v };
-    return fail(cond.ast, `a condition must be true or false, got ${typeName(v)}`);
+    const value = new Evaluator(inputs).evaluate(cond.ast);
+    if (value.proj) return fail(cond.ast, `a condition must be true or false, got ${WRAP}`);
+    if (typeof value.v === "boolean") return { ok: true, value: value.v };
+    return fail(cond.ast, `a condition must be true or false, got ${typeName(value.v)}`);
   } catch (e) {
     if (e instanceof Failure) return { ok: false, reason: e.reason };
     // Reached only through outputs that are not real JSON (getters that throw, cycles, ...).
@@ -45,108 +43,113 @@ function describe(e: unknown): string {
   }
 }
 
-const plain = (value: Value): Json => (value.proj ? value.items.map((item) => item.v) : value.v);
-const single = (v: Json): Value => ({ proj: false, v });
+/** One evaluation: the inputs, and the glob matches, computed once per pattern. */
+class Evaluator {
+  private names: readonly string[] | undefined;
+  private readonly globs = new Map<string, readonly string[]>();
 
-function evaluate(node: ConditionNode, inputs: ReadonlyMap<string, Json>): Value {
-  const sub = (child: ConditionNode) => plain(evaluate(child, inputs));
-  const bool = (child: ConditionNode, op: string) => {
-    const v = sub(child);
-    return typeof v === "boolean"
-      ? v
-      : fail(child, `${op} needs true or false, got ${typeName(v)}`);
-  };
-  switch (node.kind) {
-    case "literal":
-      return single(node.value);
-    case "list":
-      return single(node.items.map(sub));
-    case "input": {
-      if (node.ref.kind === "glob") {
-        const names = matchGlob(node.ref.pattern, [...inputs.keys()]);
-        return { proj: true, items: names.map((task) => ({ task, v: inputs.get(task) ?? null })) };
-      }
-      const v = inputs.get(node.ref.name);
-      if (v === undefined && !inputs.has(node.ref.name)) {
-        return fail(node, `dependency ${quote(node.ref.name, 80)} did not complete`);
-      }
-      return single(v ?? null);
-    }
-    case "member":
-    case "index": {
-      const object = evaluate(node.object, inputs);
-      const key = node.kind === "member" ? node.name : sub(node.index);
-      if (typeof key !== "string" && typeof key !== "number") {
-        return fail(node, `an index must be a string or a number, got ${typeName(key)}`);
-      }
-      const atRoot = node.object.kind === "input";
-      if (!object.proj) {
-        const owner = atRoot && node.object.ref.kind === "name" ? node.object.ref.name : undefined;
-        return single(access(node, object.v, key, owner));
-      }
-      const items = object.items.map(({ task, v }) => ({
-        task,
-        v: atRoot ? access(node, v, key, task) : access(node, v, key, undefined, task),
-      }));
-      return { proj: true, items };
-    }
-    case "call": {
-      const result = aggregate(node.fn, sub(node.arg));
-      return result.ok ? single(result.value) : fail(node, result.error);
-    }
-    case "not":
-      return single(!bool(node.operand, "not"));
-    case "neg": {
-      const v = sub(node.operand);
-      return typeof v === "number"
-        ? single(-v)
-        : fail(node, `unary - needs a number, got ${typeName(v)}`);
-    }
-    case "logical": {
-      // Short-circuit: the right side is neither evaluated nor type-checked when the left decides.
-      const left = bool(node.left, node.op);
-      if (node.op === "and" ? !left : left) return single(left);
-      return single(bool(node.right, node.op));
-    }
-    case "compare":
-      return single(compare(node, node.op, sub(node.left), sub(node.right)));
-    default:
-      return assertNever(node, "condition node");
-  }
-}
+  constructor(private readonly inputs: ReadonlyMap<string, Json>) {}
 
-/**
- * One field or element lookup. `owner` is set when `v` is a task's whole output, `inTask` when it
- * is deeper inside the output of a task a glob matched, so the reason can name the task.
- */
-function access(
-  node: ConditionNode,
-  v: Json,
-  key: string | number,
-  owner?: string,
-  inTask?: string,
-): Json {
-  const suffix = inTask === undefined ? "" : ` (in the output of ${quote(inTask, 80)})`;
-  if (typeof key === "string") {
-    if (isObject(v)) {
-      // Own properties only: "__proto__" or "constructor" never reach the prototype chain.
-      const field = Object.hasOwn(v, key) ? v[key] : undefined;
-      if (field !== undefined) return field;
-      if (owner !== undefined)
-        return fail(node, `task ${quote(owner, 80)} has no field ${quote(key, 80)}`);
-      return fail(node, `no field ${quote(key, 80)}${suffix}`);
+  evaluate(node: ConditionNode): Value {
+    switch (node.kind) {
+      case "literal":
+        return single(node.value);
+      case "list":
+        return single(node.items.map((item) => plain(this.evaluate(item))));
+      case "input": {
+        if (node.ref.kind === "glob") {
+          const items = this.matches(node.ref.pattern).map((task) => ({
+            task,
+            v: this.inputs.get(task) ?? null,
+          }));
+          return { proj: true, items };
+        }
+        const v = this.inputs.get(node.ref.name);
+        if (v === undefined && !this.inputs.has(node.ref.name)) {
+          return fail(node, `dependency ${quote(node.ref.name, 80)} did not complete`);
+        }
+        return single(v ?? null);
+      }
+      case "member":
+      case "index":
+        return this.access(node);
+      case "call": {
+        const arg = this.evaluate(node.arg);
+        const result = aggregate(node.fn, plain(arg));
+        if (result.ok) return single(result.value);
+        const task =
+          arg.proj && result.index !== undefined ? arg.items[result.index]?.task : undefined;
+        return fail(node, `${result.error}${inOutputOf(task)}`);
+      }
+      case "not":
+        return map(this.evaluate(node.operand), (v, task) =>
+          typeof v === "boolean"
+            ? !v
+            : fail(node.operand, `not needs true or false, got ${typeName(v)}${inOutputOf(task)}`),
+        );
+      case "neg":
+        return map(this.evaluate(node.operand), (v, task) =>
+          typeof v === "number"
+            ? -v
+            : fail(node, `unary - needs a number, got ${typeName(v)}${inOutputOf(task)}`),
+        );
+      case "logical": {
+        // Short-circuit: the right side is neither evaluated nor type-checked when the left decides.
+        const left = this.bool(node.left, node.op);
+        if (node.op === "and" ? !left : left) return single(left);
+        return single(this.bool(node.right, node.op));
+      }
+      case "compare": {
+        // Both sides are evaluated before any element is compared, so every element is checked.
+        const left = this.evaluate(node.left);
+        const right = this.evaluate(node.right);
+        if (left.proj && right.proj) return fail(node, TWO_GLOBS);
+        if (right.proj) {
+          const l = plain(left);
+          return map(right, (r, task) => compare(node, node.op, l, r, task));
+        }
+        const r = right.v;
+        return map(left, (l, task) => compare(node, node.op, l, r, task));
+      }
+      default:
+        return assertNever(node, "condition node");
     }
-    if (v === null && owner !== undefined) {
-      return fail(node, `task ${quote(owner, 80)} has no output, so no field ${quote(key, 80)}`);
+  }
+
+  private bool(node: ConditionNode, op: string): boolean {
+    const value = this.evaluate(node);
+    if (value.proj) return fail(node, `${op} needs true or false, got ${WRAP}`);
+    if (typeof value.v === "boolean") return value.v;
+    return fail(node, `${op} needs true or false, got ${typeName(value.v)}`);
+  }
+
+  private access(node: ConditionNode & { kind: "member" | "index" }): Value {
+    const object = this.evaluate(node.object);
+    const keyValue = node.kind === "member" ? single(node.name) : this.evaluate(node.index);
+    if (keyValue.proj) return fail(node, `an index must be a string or a number, got ${PER_TASK}`);
+    const key = keyValue.v;
+    if (typeof key !== "string" && typeof key !== "number") {
+      return fail(node, `an index must be a string or a number, got ${typeName(key)}`);
     }
-    return fail(node, `cannot read field ${quote(key, 80)} of ${typeName(v)}${suffix}`);
+    // At the root, a missing field names the task that lacks it; deeper, where it was looked for.
+    const root = node.object.kind === "input" ? node.object.ref : undefined;
+    if (!object.proj) {
+      const owner = root?.kind === "name" ? root.name : undefined;
+      return single(access(node, object.v, key, owner));
+    }
+    return map(object, (v, task) =>
+      root ? access(node, v, key, task) : access(node, v, key, undefined, task),
+    );
   }
-  if (!Array.isArray(v)) return fail(node, `cannot index ${typeName(v)} with a number${suffix}`);
-  const list: readonly Json[] = v;
-  if (!Number.isInteger(key)) return fail(node, `a list index must be a whole number, got ${key}`);
-  const element = key >= 0 ? list[key] : undefined;
-  if (element === undefined) {
-    return fail(node, `index ${key} is out of range for a list of length ${list.length}${suffix}`);
+
+  /** A condition may repeat a glob, and a fan-in may have thousands of inputs: match once. */
+  private matches(pattern: string): readonly string[] {
+    let names = this.globs.get(pattern);
+    if (names === undefined) {
+      this.names ??= [...this.inputs.keys()];
+      names = matchGlob(pattern, this.names);
+      this.globs.set(pattern, names);
+    }
+    return names;
   }
-  return element;
 }

@@ -8,5 +8,10 @@ export class Failure {
 }
 
 export function fail(node: ConditionNode, message: string): never {
-  throw new Failure(`${truncate(printCondition(node), 200)}: ${message}`);
+  throw new Failure(reasonAt(node, message));
+}
+
+/** `expression: message`, the expression cut short: how reasons and static problems read. */
+export function reasonAt(node: ConditionNode, message: string): string {
+  return `${truncate(printCondition(node), 200)}: ${message}`;
 }

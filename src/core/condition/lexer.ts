@@ -1,7 +1,23 @@
 import { DagqError, ErrorCode } from "../errors.js";
 import { quote } from "./text.js";
 
-export const PUNCT = [".", "[", "]", "(", ")", ",", "-", "==", "!=", "<", "<=", ">", ">="] as const;
+// `*` only ever follows `inputs.`; the parser rejects it anywhere else.
+export const PUNCT = [
+  ".",
+  "[",
+  "]",
+  "(",
+  ")",
+  ",",
+  "-",
+  "*",
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+] as const;
 export type Punct = (typeof PUNCT)[number];
 
 interface Span {

@@ -1,5 +1,6 @@
 // Hand-written: no well-kept JS expression parser supports this Python-like grammar with
-// and/or/not/in/not in without extending it more than writing it would take.
+// and/or/not/in/not in without extending it more than writing it would take. The grammar, in
+// EBNF with the rules of evaluation, is in docs/conditions.md; one method per rule:
 //
 //   or      := and ("or" and)*
 //   and     := not ("and" not)*
@@ -9,7 +10,7 @@
 //   postfix := primary ("." NAME | "[" or "]")*
 //   primary := NUMBER | STRING | true | false | null | True | False | None
 //            | "[" [or ("," or)* [","]] "]" | "(" or ")"
-//            | "inputs" ("." NAME | "[" STRING "]") | AGGREGATE "(" or ")"
+//            | "inputs" ("." NAME | "." "*" | "[" STRING "]") | AGGREGATE "(" or ")"
 import { DagqError, ErrorCode } from "../errors.js";
 import { type CompareOp, type Condition, type ConditionNode, MAX_SOURCE_LENGTH } from "./ast.js";
 import { type Punct, syntaxError } from "./lexer.js";

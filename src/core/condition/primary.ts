@@ -130,8 +130,19 @@ export abstract class PrimaryParser extends TokenCursor {
     let name: string;
     if (tok.type === "punct" && tok.value === ".") {
       const word = this.next();
-      if (word.type !== "name") this.unexpected(word, 'expected a dependency name after "inputs."');
-      name = word.value;
+      const star = word.type === "punct" && word.value === "*";
+      if (word.type !== "name" && !star) {
+        this.unexpected(word, 'expected a dependency name or * after "inputs."');
+      }
+      name = this.globText(word);
+      if (name !== (star ? "*" : this.text(word))) {
+        throw syntaxError(
+          this.source,
+          word.pos,
+          "a glob needs quotes",
+          `write inputs[${JSON.stringify(name)}]`,
+        );
+      }
     } else if (tok.type === "punct" && tok.value === "[") {
       const str = this.next();
       if (str.type !== "str") {
@@ -153,6 +164,14 @@ export abstract class PrimaryParser extends TokenCursor {
       : { kind: "name", name };
     if (!this.refs.some((r) => sameRef(r, ref))) this.refs.push(ref);
     return { kind: "input", ref };
+  }
+
+  /** The names and stars written together from `first` on, e.g. `train_*` in `inputs.train_*`. */
+  private globText(first: Token): string {
+    const gluable = (t: Token) => t.type === "name" || (t.type === "punct" && t.value === "*");
+    let end = first.end;
+    while (this.peek().pos === end && gluable(this.peek())) end = this.next().end;
+    return this.source.slice(first.pos, end);
   }
 }
 

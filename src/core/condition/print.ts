@@ -47,6 +47,8 @@ function bare(node: ConditionNode): string {
     case "list":
       return `[${node.items.map((item) => print(item, Prec.OR)).join(", ")}]`;
     case "input":
+      // `inputs.*` is the one glob written without quotes.
+      if (node.ref.kind === "glob" && node.ref.pattern === "*") return "inputs.*";
       return `inputs${accessor(node.ref.kind === "name" ? node.ref.name : node.ref.pattern)}`;
     case "member":
       return `${postfixObject(node.object)}${accessor(node.name)}`;

@@ -9,3 +9,8 @@ export function truncate(text: string, max: number): string {
   const chars = Array.from(text.slice(0, max * 2));
   return chars.length > max ? `${chars.slice(0, max).join("")}…` : text;
 }
+
+/** ` (in the output of "t/b")`, for a reason about one element of a glob's values. */
+export function inOutputOf(task: string | undefined): string {
+  return task === undefined ? "" : ` (in the output of ${quote(task, 80)})`;
+}

@@ -38,6 +38,7 @@ function statusOf(code: ErrorCode): number {
     case "BAD_DEP_POLICY":
     case "CONDITION_SYNTAX":
     case "CONDITION_REFERENCE":
+    case "CONDITION_TYPE":
       return 400;
     case "TOO_LARGE":
       return 413;
