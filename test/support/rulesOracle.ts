@@ -13,7 +13,8 @@ import type { Json } from "../../src/core/index.js";
 export type Policy = "all" | "any" | "all_settled" | "always" | number;
 export type Cond =
   | { kind: "field"; parent: number; atLeast: number } // inputs.tP.v >= K
-  | { kind: "count"; atLeast: number }; // count(inputs["t*"].ok) >= K
+  | { kind: "count"; atLeast: number } // count(inputs["t*"].ok) >= K
+  | { kind: "allBelow"; below: number }; // all(inputs.*.v < K): element-wise over a glob
 
 export interface TaskGen {
   parents: number[];
@@ -52,7 +53,7 @@ export const workflowArb = (maxTasks = 18): fc.Arbitrary<WorkflowGen> =>
                 fc.constantFrom<Policy>("all", "any", "all_settled", "always"),
                 fc.integer({ min: 1, max: 3 }),
               ),
-              condKind: fc.constantFrom("none", "none", "field", "count"),
+              condKind: fc.constantFrom("none", "none", "field", "count", "allBelow"),
               atLeast: fc.integer({ min: 0, max: 3 }),
               conditionErrors: fc.constantFrom<"skip" | "fail">("skip", "fail"),
               retries: fc.integer({ min: 0, max: 2 }),
@@ -69,7 +70,9 @@ export const workflowArb = (maxTasks = 18): fc.Arbitrary<WorkflowGen> =>
                   ? undefined
                   : r.condKind === "field"
                     ? { kind: "field", parent: parents[0]!, atLeast: r.atLeast }
-                    : { kind: "count", atLeast: r.atLeast };
+                    : r.condKind === "count"
+                      ? { kind: "count", atLeast: r.atLeast }
+                      : { kind: "allBelow", below: r.atLeast + 1 };
               return {
                 parents,
                 policy: parents.length === 0 ? "all" : policy,
@@ -105,7 +108,9 @@ export function definitionOf(w: WorkflowGen, command: (t: TaskGen) => string = (
             condition:
               t.cond.kind === "field"
                 ? `inputs.t${t.cond.parent}.v >= ${t.cond.atLeast}`
-                : `count(inputs["t*"].ok) >= ${t.cond.atLeast}`,
+                : t.cond.kind === "count"
+                  ? `count(inputs["t*"].ok) >= ${t.cond.atLeast}`
+                  : `all(inputs.*.v < ${t.cond.below})`,
           }
         : {}),
     })),
@@ -138,6 +143,18 @@ function conditionHolds(
     const out = outputs[c.parent];
     if (!isObj(out) || typeof out.v !== "number") return "error"; // missing field
     return out.v >= c.atLeast;
+  }
+  if (c.kind === "allBelow") {
+    // A glob's values, compared one by one: each must be a number (else the condition
+    // cannot be evaluated); all() of no values is true.
+    let all = true;
+    for (const p of t.parents) {
+      if (finals[p]!.status !== "completed") continue;
+      const out = outputs[p];
+      if (!isObj(out) || typeof out.v !== "number") return "error";
+      if (!(out.v < c.below)) all = false;
+    }
+    return all;
   }
   // A glob reads the dependencies that completed; count() needs true/false values.
   let trues = 0;
