@@ -131,6 +131,7 @@ describe("dagq client commands against a local host", () => {
       "reason",
       "total",
       "counts",
+      "conditionErrors",
       "createdAt",
       "startedAt",
       "finishedAt",
