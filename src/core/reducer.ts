@@ -97,13 +97,15 @@ function applyTaskEvent(
         : `task is ${TASK_STATES[s]}`;
     }
     if (s !== T.ready) return `task is ${TASK_STATES[s]}`;
-    run.write(i, { status: T.running, startedAt: now, dispatchedAt: run.dispatchedAt[i] || now });
+    if (run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+    run.write(i, { status: T.running, startedAt: now });
     return undefined;
   }
   if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
   if (ev.attempt !== current) return `stale attempt ${ev.attempt} (current ${current})`;
   // A completion may overtake its own "started" report; a pending task was never dispatched.
   if (s !== T.ready && s !== T.running) return `task is ${TASK_STATES[s]}`;
+  if (s === T.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
   if (ev.kind === "completed") {
     run.write(i, {
       status: T.completed,
@@ -186,6 +188,12 @@ function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Co
 }
 
 const MAX_HELD = 1000;
+
+/**
+ * Only a report of a dispatched attempt may move a task: a forged or confused report for a ready
+ * task that no message carries would mark it running (or done) with nothing anywhere to run it.
+ */
+const NOT_DISPATCHED = "the attempt was never dispatched";
 
 function finishIfDone(run: RunState, now: number, commands: Command[]): void {
   if (run.wf.status !== "running" || run.terminal !== run.size) return;

@@ -50,10 +50,12 @@ describe.each(BACKENDS)("outputs stored in blobs (%s)", (backend) => {
     expect(deploy.reason).toMatch(/^condition could not be evaluated: inputs\.train\.mae/);
   });
 
-  it("a 10,000-parent fan-in gets its inputs through one blob, and the message stays small", async () => {
-    const { engine, storage } = await engineFor(backend, { coordinator: { maxInFlight: 100 } });
-    // A small window: completions of ready tasks never dispatched are accepted all the same.
-    const leaves = Array.from({ length: 10_000 }, (_, i) => `leaf/${i}`);
+  it("a many-parent fan-in gets its inputs through one blob, and the message stays small", async () => {
+    // 10,000 parents in memory; 3,000 (inputs of ~100 KB, still twice a message) on Azurite,
+    // whose sends are slow enough that 10,000 dispatches would take most of this test's time.
+    const n = backend === "memory" ? 10_000 : 3_000;
+    const { engine, storage } = await engineFor(backend, { coordinator: { maxInFlight: n } });
+    const leaves = Array.from({ length: n }, (_, i) => `leaf/${i}`);
     const { id } = await submitWorkflow(engine, {
       name: "fan-in",
       tasks: [
@@ -62,6 +64,9 @@ describe.each(BACKENDS)("outputs stored in blobs (%s)", (backend) => {
       ],
     });
     const q = engine.names.taskQueue("default");
+    // Only a dispatched attempt's report counts: every leaf is dispatched, then its message
+    // dropped here (the test plays the workers), so the join's message is the one left.
+    await storage.queues.clear(q);
     for (let k = 0; k < leaves.length; k += 1000) {
       const batch = leaves.slice(k, k + 1000).map((task) => ({
         kind: "completed" as const,
@@ -88,7 +93,7 @@ describe.each(BACKENDS)("outputs stored in blobs (%s)", (backend) => {
     const inputs = JSON.parse(
       Buffer.from((await storage.blobs.read(msg.inputs_ref!))!.data).toString(),
     );
-    expect(Object.keys(inputs)).toHaveLength(10_000);
-    expect(inputs["leaf/9999"]).toEqual({ score: 9000 });
+    expect(Object.keys(inputs)).toHaveLength(n);
+    expect(inputs[`leaf/${n - 1}`]).toEqual({ score: Math.floor((n - 1) / 1000) * 1000 });
   });
 });

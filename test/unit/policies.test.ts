@@ -267,3 +267,27 @@ describe("definitions that validate but could never be dispatched", () => {
     ).toBeGreaterThan(0);
   });
 });
+
+describe("only a report of a dispatched attempt moves a task", () => {
+  it("a forged started/completed for a ready task that was never dispatched changes nothing", () => {
+    const def = compileDefinition({
+      name: "f",
+      max_parallelism: 1,
+      tasks: [
+        { name: "a", command: "x" },
+        { name: "b", command: "x" },
+      ],
+    });
+    const h = new Harness(def);
+    expect(h.dispatched()).toEqual(["a"]); // b waits: the window is 1
+    const started = h.start("b");
+    expect(started.ignored.map((x) => x.why)).toEqual(["the attempt was never dispatched"]);
+    const done = h.complete("b");
+    expect(done.ignored.map((x) => x.why)).toEqual(["the attempt was never dispatched"]);
+    expect(statuses(h.run)).toEqual({ a: "ready", b: "ready" });
+    h.complete("a");
+    expect(h.dispatched()).toEqual(["b"]);
+    h.complete("b");
+    expect(h.run.wf.status).toBe("completed");
+  });
+});
