@@ -2,6 +2,7 @@ import type { Timer, TimerHandler } from "@azure/functions";
 import type { Cron } from "croner";
 import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
 import { ncrontabSchedule } from "../ncrontab.js";
+import { withFunctionTimeout } from "./functionTimeout.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 
 export interface TimerTriggerOptions {
@@ -12,6 +13,8 @@ export interface TimerTriggerOptions {
    */
   readonly schedule: string;
   readonly handler: TimerHandler;
+  /** host.json's functionTimeout: a run past it is abandoned and counts as failed. */
+  readonly functionTimeoutMs?: number;
   readonly log: HostLog;
   readonly stats?: Telemetry;
 }
@@ -86,7 +89,11 @@ export class TimerTrigger {
     };
     this.last = due;
     try {
-      await handler(timer, invocationContext(name, log));
+      await withFunctionTimeout(async () => handler(timer, invocationContext(name, log)), {
+        name,
+        timeoutMs: this.opts.functionTimeoutMs ?? Number.POSITIVE_INFINITY,
+        log,
+      });
       stats.count("host.timer.runs");
     } catch (e) {
       stats.count("host.timer.failures");
