@@ -149,7 +149,7 @@ async function ingestRun(
     queue: engine.names.completionQueue,
     queues: storage.queues,
     settings: settings.queues,
-    processingMs: settings.functionTimeoutMs,
+    functionTimeoutMs: settings.functionTimeoutMs,
     handler: async (msg) => void (await ingestCompletionMessage(engine, msg)),
     log: () => {},
   });

@@ -81,6 +81,11 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@description('Flex Consumption: always-ready instances for the completion queue trigger and for the HTTP functions, each (0 for none). They remove cold starts from completions and API calls, and are billed for their memory while idle.')
+@minValue(0)
+@maxValue(20)
+param alwaysReadyInstances int = 1
+
 @description('Logical task queues to create and grant workers (a task\'s `queue`); each becomes the storage queue `<prefix>-tasks-<name>`. Lower-case letters, digits and hyphens.')
 @minLength(1)
 param taskQueues array = [
@@ -169,6 +174,7 @@ module functionApp './modules/functionApp.bicep' = {
     appInsightsName: monitoring.outputs.appInsightsName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    alwaysReadyInstances: alwaysReadyInstances
     prefix: prefix
     maxRunningWorkflows: maxRunningWorkflows
     maxInFlight: maxInFlight

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PREFIX_PATTERN } from "./engine/layout.js";
+import { parseNcrontab } from "./ncrontab.js";
 
 /**
  * Every app setting dagq reads, validated once and frozen. Nothing else reads process.env.
@@ -10,15 +11,19 @@ import { PREFIX_PATTERN } from "./engine/layout.js";
  */
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
-/** A timer's NCRONTAB schedule: six fields, seconds first, in UTC (WEBSITE_TIME_ZONE aside). */
+/**
+ * A timer's NCRONTAB schedule: six fields, seconds first, in UTC (WEBSITE_TIME_ZONE aside),
+ * checked against the grammar Azure's timer trigger accepts, so a schedule `dagq host` runs can
+ * never be one that puts the function into an error state on Azure.
+ */
 const ncrontab = (fallback: string) =>
   z
     .string()
     .trim()
-    .regex(
-      /^\S+(\s+\S+){5}$/,
-      "an NCRONTAB expression of 6 fields: second minute hour day month day-of-week",
-    )
+    .superRefine((text, ctx) => {
+      const parsed = parseNcrontab(text);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.error });
+    })
     .default(fallback);
 
 export const ConfigSchema = z.object({

@@ -1,4 +1,4 @@
-// The Function App: a Flex Consumption plan (FC1, Linux) running Node 20, with one user-assigned
+// The Function App: a Flex Consumption plan (FC1, Linux) running Node 22, with one user-assigned
 // identity for everything it touches. No secret reaches it: the host's storage, dagq's storage
 // and the queue trigger use identity-based connections, the deployment package is fetched with
 // the identity, and telemetry is sent with Entra ID.
@@ -48,6 +48,11 @@ param maximumInstanceCount int
   4096
 ])
 param instanceMemoryMB int
+
+@description('Flex Consumption: instances kept running for the completion queue trigger and for the HTTP functions each; 0 for none.')
+@minValue(0)
+@maxValue(20)
+param alwaysReadyInstances int
 
 // --- dagq settings (src/config.ts), passed through from main.bicep --------------------------
 @description('DAGQ_PREFIX')
@@ -200,6 +205,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'DAGQ_ADMISSION_SCHEDULE'
           value: admissionSchedule
         }
+        // Without a limit submit starts workflows itself: the admission timer has nothing to do,
+        // so the host does not schedule it (nor start an instance for it) at all.
+        {
+          name: 'AzureWebJobs.admission.Disabled'
+          value: maxRunningWorkflows == 0 ? 'true' : 'false'
+        }
         // Where telemetry goes (an endpoint and the component's id, not a credential: local auth
         // is disabled on the component) and how to authenticate: Entra ID with this identity.
         {
@@ -226,10 +237,24 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // Flex Consumption scales each queue and timer function on its own instances, and the
+        // HTTP functions as one group. Completions and API calls then never wait for a cold
+        // start; the cost is these instances' memory, billed while they idle (infra/README.md).
+        alwaysReady: alwaysReadyInstances == 0 ? [] : [
+          {
+            name: 'function:completionIngest'
+            instanceCount: alwaysReadyInstances
+          }
+          {
+            name: 'http'
+            instanceCount: alwaysReadyInstances
+          }
+        ]
       }
+      // Node 20 reaches end of life in April 2026; the code runs on 20 and 22 alike.
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }

@@ -57,11 +57,12 @@ export interface AzuriteOptions {
 
 /** Starts Azurite; on free ports, retries with new ones if one was taken before Azurite bound it. */
 export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> {
+  const main = azuriteMain();
   const attempts = opts.ports ? 1 : 3;
   let lastError: unknown;
   for (let i = 0; i < attempts; i++) {
     try {
-      return await startOnce(opts);
+      return await startOnce(main, opts);
     } catch (err) {
       lastError = err;
     }
@@ -69,7 +70,7 @@ export async function startAzurite(opts: AzuriteOptions = {}): Promise<Azurite> 
   throw lastError;
 }
 
-async function startOnce(opts: AzuriteOptions): Promise<Azurite> {
+async function startOnce(main: string, opts: AzuriteOptions): Promise<Azurite> {
   const [blobPort, queuePort, tablePort] = opts.ports
     ? [opts.ports.blob, opts.ports.queue, opts.ports.table]
     : await freePorts(3);
@@ -82,7 +83,7 @@ async function startOnce(opts: AzuriteOptions): Promise<Azurite> {
   const storage = opts.location ? ["--location", opts.location] : ["--inMemoryPersistence"];
   // biome-ignore format: an option and its value per line
   const args = [
-    `--import=${PARENT_WATCH}`, azuriteMain(), ...storage,
+    `--import=${PARENT_WATCH}`, main, ...storage,
     "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
     "--blobHost", HOST, "--blobPort", String(blobPort),
     "--queueHost", HOST, "--queuePort", String(queuePort),
@@ -120,11 +121,32 @@ async function startOnce(opts: AzuriteOptions): Promise<Azurite> {
   };
 }
 
-function azuriteMain(): string {
-  const require = createRequire(import.meta.url);
-  const pkgPath = require.resolve("azurite/package.json");
-  const pkg = require(pkgPath) as { bin?: Record<string, string> };
-  return join(dirname(pkgPath), pkg.bin?.azurite ?? "dist/src/azurite.js");
+/**
+ * Azurite is an optional peer dependency, not a dependency: it is a development tool of
+ * ~100 MB that neither the Function App, the client nor a worker needs. Told how to add it.
+ */
+export const AZURITE_MISSING =
+  "the Azurite storage emulator is not installed: add it with `npm install --save-dev azurite` in your project (or `npm install azurite` next to dagq), then run the command again";
+
+/** Where Azurite's entry point is: installed next to dagq, or in the current project. */
+export function azuriteMain(
+  requires: readonly NodeJS.Require[] = [
+    createRequire(import.meta.url),
+    createRequire(join(process.cwd(), "package.json")),
+  ],
+): string {
+  for (const require of requires) {
+    let pkgPath: string;
+    try {
+      pkgPath = require.resolve("azurite/package.json");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "MODULE_NOT_FOUND") continue;
+      throw e;
+    }
+    const pkg = require(pkgPath) as { bin?: Record<string, string> };
+    return join(dirname(pkgPath), pkg.bin?.azurite ?? "dist/src/azurite.js");
+  }
+  throw new Error(AZURITE_MISSING);
 }
 
 /** Ports the OS hands out for port 0, all held open together so they are distinct. */

@@ -24,6 +24,16 @@ export interface ServiceBusClientLike {
   close(): Promise<void>;
 }
 
+/**
+ * A task message as Service Bus carries it: the JSON text's UTF-8 bytes as the AMQP data section,
+ * content type `application/json`. The SDK JSON-encodes any body that is not bytes, so a string
+ * body would arrive as a quoted JSON string (`"{\"kind\":...}"`) in a worker written in any other
+ * language; bytes go through as they are (docs/protocol.md).
+ */
+export function taskMessage(text: string): ServiceBusMessage {
+  return { body: Buffer.from(text, "utf8"), contentType: "application/json" };
+}
+
 /** Scheduled messages go in one request each group; stay well under the 256 KB Standard limit. */
 const SCHEDULE_GROUP_BYTES = 192 * 1024;
 
@@ -49,7 +59,7 @@ export class ServiceBusTaskSink implements TaskSink {
   ): Promise<void> {
     if (texts.length === 0) return;
     const sender = this.sender(target);
-    const messages = texts.map((body): ServiceBusMessage => ({ body, contentType: "text/plain" }));
+    const messages = texts.map(taskMessage);
     const delayS = opts.delayS ?? 0;
     if (delayS > 0) {
       const at = new Date(this.now() + delayS * 1000);
@@ -102,7 +112,9 @@ export function groupBySize(
   let current: ServiceBusMessage[] = [];
   let bytes = 0;
   for (const message of messages) {
-    const size = Buffer.byteLength(String(message.body), "utf8");
+    const body: unknown = message.body;
+    const size =
+      body instanceof Uint8Array ? body.byteLength : Buffer.byteLength(String(body), "utf8");
     if (current.length > 0 && bytes + size > maxBytes) {
       groups.push(current);
       current = [];

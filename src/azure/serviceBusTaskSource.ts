@@ -26,7 +26,7 @@ export class ServiceBusTaskSource implements TaskSource {
   ) {
     const { namespace, queue } = parseServiceBusTarget(name);
     this.client = new ServiceBusClient(namespace, credential);
-    this.receiver = this.client.createReceiver(queue, { receiveMode: "peekLock" });
+    this.receiver = this.client.createReceiver(queue, RECEIVER_OPTIONS);
   }
 
   async receive(max: number): Promise<Delivery[]> {
@@ -40,19 +40,57 @@ export class ServiceBusTaskSource implements TaskSource {
   }
 
   private delivery(m: ServiceBusReceivedMessage): Delivery {
-    const receiver = this.receiver;
-    return {
-      text: typeof m.body === "string" ? m.body : JSON.stringify(m.body),
-      dequeueCount: m.deliveryCount ?? 1,
-      // The lock duration is the queue's setting; renewing restarts it whatever we ask for.
-      extend: async () => void (await receiver.renewMessageLock(m)),
-      complete: () => receiver.completeMessage(m),
-      abandon: () => receiver.abandonMessage(m),
-      poison: (reason) =>
-        receiver.deadLetterMessage(m, {
-          deadLetterReason: "malformed task message",
-          deadLetterErrorDescription: reason.slice(0, 1024),
-        }),
-    };
+    return taskDelivery(m, this.receiver);
+  }
+}
+
+/**
+ * Peek-lock, and the body as the bytes that were sent: without `skipParsingBodyAsJson` the SDK
+ * JSON-parses a data section into an object, and the task text is what the worker validates.
+ */
+export const RECEIVER_OPTIONS = { receiveMode: "peekLock", skipParsingBodyAsJson: true } as const;
+
+type Settler = Pick<
+  ServiceBusReceiver,
+  "renewMessageLock" | "completeMessage" | "abandonMessage" | "deadLetterMessage"
+>;
+
+/** A received Service Bus message as the worker's Delivery. */
+export function taskDelivery(m: ServiceBusReceivedMessage, receiver: Settler): Delivery {
+  return {
+    text: bodyText(m.body),
+    // The SDK's deliveryCount is AMQP's: deliveries before this one (0 the first time). Azure
+    // (the portal, dead-lettering at MaxDeliveryCount) and storage's dequeueCount count from 1.
+    dequeueCount: (m.deliveryCount ?? 0) + 1,
+    // The lock duration is the queue's setting; renewing restarts it whatever we ask for.
+    extend: async () => void (await receiver.renewMessageLock(m)),
+    complete: () => receiver.completeMessage(m),
+    abandon: () => receiver.abandonMessage(m),
+    poison: (reason) =>
+      receiver.deadLetterMessage(m, {
+        deadLetterReason: "malformed task message",
+        deadLetterErrorDescription: reason.slice(0, 1024),
+      }),
+  };
+}
+
+/**
+ * The task text of a body: bytes (how dagq sends, and any other language would) as UTF-8. A body
+ * that is a JSON string literal is what an older dagq sent (a string the SDK JSON-encoded once
+ * more), so it is unwrapped once, and messages already in a queue still run.
+ */
+function bodyText(body: unknown): string {
+  const text =
+    body instanceof Uint8Array
+      ? Buffer.from(body).toString("utf8")
+      : typeof body === "string"
+        ? body
+        : JSON.stringify(body);
+  if (!text.startsWith('"')) return text;
+  try {
+    const inner: unknown = JSON.parse(text);
+    return typeof inner === "string" ? inner : text;
+  } catch {
+    return text;
   }
 }

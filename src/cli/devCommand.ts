@@ -35,6 +35,13 @@ async function runDev(
 ): Promise<ExitCode> {
   const def = loadDefinitionFile(file);
   const stderr = process.stderr;
+  const { azuriteMain } = await import("../azure/azurite.js");
+  try {
+    azuriteMain(); // an optional peer dependency: say how to add it before anything starts
+  } catch (e) {
+    stderr.write(`dagq: dev: ${(e as Error).message}\n`);
+    return ExitCode.unavailable;
+  }
   const paint = paintFor(stderr);
   const progress = createProgress(stderr, def.definition.name, def.size, paint);
   const settings = await readHostJson(defaultHostJson());

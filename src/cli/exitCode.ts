@@ -5,6 +5,8 @@ export const ExitCode = {
   workflowFailed: 1,
   /** Invalid input or usage: a bad definition file, an unknown option. */
   usage: 2,
+  /** A tool the command needs is not installed (Azurite for `dagq dev`), as EX_UNAVAILABLE. */
+  unavailable: 69,
   /** A bug in dagq itself (an unexpected exception), as sysexits' EX_SOFTWARE. */
   internal: 70,
   /** Cancelled by SIGINT (Ctrl-C), by the shell convention 128 + signal number. */

@@ -12,6 +12,7 @@ export interface HostFlags {
   readonly prefix?: string;
   readonly key?: string;
   readonly hostJson?: string;
+  readonly messageHold?: number;
   readonly verbose: boolean;
 }
 
@@ -25,6 +26,11 @@ export function hostCommand(): Command {
     .option("--prefix <prefix>", "deployment prefix (overrides DAGQ_PREFIX)", prefix)
     .option("--key <key>", "the function key clients must send (default: a new random one)")
     .option("--host-json <file>", "host.json to read (default: ./host.json, else the package's)")
+    .option(
+      "--message-hold <seconds>",
+      "how long a received queue message stays hidden, renewed at half while it runs (default 600, as on Azure; shorter brings a dead host's messages back sooner)",
+      seconds,
+    )
     .option("-v, --verbose", "also print debug lines", false)
     .action(async (flags: HostFlags) => {
       process.exitCode = await runHost(flags);
@@ -57,6 +63,7 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
     hostJson: flags.hostJson ?? defaultHostJson(),
     keys: { function: [key] },
     port: flags.port,
+    ...(flags.messageHold !== undefined ? { queueHoldMs: flags.messageHold * 1000 } : {}),
     log,
   });
   process.stdout.write(
@@ -86,6 +93,14 @@ function port(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535) {
     throw new InvalidArgumentError("expected a port from 0 to 65535");
+  }
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 7 * 24 * 3600) {
+    throw new InvalidArgumentError("expected whole seconds from 1 to 604800");
   }
   return n;
 }

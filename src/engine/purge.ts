@@ -1,20 +1,51 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { isTerminalWorkflow } from "../core/index.js";
+import { isTerminalWorkflow, WORKFLOW_STATES, type WorkflowState } from "../core/index.js";
 import type { Engine } from "./context.js";
 
-/** Deletes one workflow: state blobs, index row, inbox. False when there was nothing to delete. */
-export async function purgeWorkflow(engine: Engine, id: string): Promise<boolean> {
+/**
+ * Every purge is bounded in time, because the Functions host gives an invocation at most
+ * `functionTimeout` (10 min here; past it the worker restarts, dropping every invocation in
+ * flight on the instance) and cuts an HTTP response at 230 s. A workflow with 100,000 spilled
+ * outputs is 100,000 blobs to delete: what does not fit in a step's budget goes on through the
+ * control queue, one bounded step per message.
+ */
+
+/** How long one control-queue step purges before it queues its continuation. */
+export const STEP_BUDGET_MS = 30_000;
+/** How long DELETE workflows/{id} purges before it hands the rest to the control queue. */
+export const REQUEST_BUDGET_MS = 10_000;
+/** Index rows a bulk step reads at a time (a page, not the whole index). */
+const ROWS_PER_READ = 500;
+
+export interface WorkflowPurge {
+  /** False when there was nothing to delete. */
+  readonly existed: boolean;
+  /** False when blobs are left for a later step (the budget ran out). */
+  readonly done: boolean;
+}
+
+/**
+ * Deletes one workflow: its head blob first (from then on it does not exist for any reader),
+ * its index row and inbox, then its other blobs until `budgetMs` runs out. Idempotent: calling
+ * it again carries on where it stopped.
+ */
+export async function purgeWorkflow(
+  engine: Engine,
+  id: string,
+  budgetMs: number = Number.POSITIVE_INFINITY,
+): Promise<WorkflowPurge> {
+  const deadline = engine.clock() + budgetMs;
   const existed =
     (await engine.state.definition(id)) !== null || (await engine.index.get(id)) !== null;
-  await engine.state.purge(id);
+  const done = await engine.state.purge(id, () => engine.clock() >= deadline);
   await engine.index.delete(id);
   await engine.inbox.remove(
     id,
     (await engine.inbox.list(id)).map((e) => e.key),
   );
-  engine.telemetry.count("workflows.purged", Number(existed));
-  return existed;
+  if (existed) engine.telemetry.count("workflows.purged");
+  return { existed, done };
 }
 
 /** A purge of many workflows, carried on the control queue one step at a time. */
@@ -24,14 +55,49 @@ export const PurgeJobSchema = z.strictObject({
   scope: z.enum(["terminal", "all"]),
   drain_queues: z.boolean().default(false),
   purged: z.int().min(0).default(0),
+  /** A workflow whose blobs a previous step had no time left to finish (its row is gone). */
+  current: z.string().optional(),
 });
 export type PurgeJob = z.infer<typeof PurgeJobSchema>;
+
+/** The rest of one workflow's blobs, after DELETE workflows/{id} ran out of time. */
+export const PurgeWorkflowSchema = z.strictObject({
+  kind: z.literal("purgeWorkflow"),
+  id: z.string().min(1),
+});
+export type PurgeWorkflowJob = z.infer<typeof PurgeWorkflowSchema>;
 
 export interface PurgeProgress {
   readonly job: string;
   readonly scope: PurgeJob["scope"];
   readonly purged: number;
   readonly done: boolean;
+}
+
+/**
+ * DELETE workflows/{id}: the workflow is gone for every reader at once; blobs that do not fit
+ * in the request's budget are deleted by the control queue. Null when there was no workflow.
+ */
+export async function deleteWorkflow(
+  engine: Engine,
+  id: string,
+  budgetMs = REQUEST_BUDGET_MS,
+): Promise<WorkflowPurge | null> {
+  const result = await purgeWorkflow(engine, id, budgetMs);
+  if (!result.existed) return null;
+  if (!result.done) await sendControl(engine, { kind: "purgeWorkflow", id });
+  return result;
+}
+
+/** One control-queue step of a DELETE's leftovers; queues the next one until done. */
+export async function runPurgeWorkflowStep(
+  engine: Engine,
+  job: PurgeWorkflowJob,
+  budgetMs = STEP_BUDGET_MS,
+): Promise<boolean> {
+  const { done } = await purgeWorkflow(engine, job.id, budgetMs);
+  if (!done) await sendControl(engine, job);
+  return done;
 }
 
 /**
@@ -52,34 +118,53 @@ export async function startPurge(
     purged: 0,
   };
   await writeProgress(engine, { job: job.job, scope, purged: 0, done: false });
-  await engine.storage.queues.send(engine.names.controlQueue, JSON.stringify(job));
+  await sendControl(engine, job);
   return { job: job.job, scope, purged: 0, done: false };
 }
 
-/** One step of a purge job: purges for up to `budgetMs`, then queues the rest. */
+/**
+ * One step of a purge job: finishes the workflow a previous step left half done, then reads
+ * the index a page at a time (terminal states only, for `terminal`) and purges what it finds,
+ * until `budgetMs` runs out; then it queues the rest. A purged row leaves the index, so every
+ * page read finds the next ones.
+ */
 export async function runPurgeStep(
   engine: Engine,
   job: PurgeJob,
-  budgetMs = 30_000,
+  budgetMs = STEP_BUDGET_MS,
 ): Promise<PurgeProgress> {
-  const started = engine.clock();
-  // Collect first: deleting rows while paging through the same query could skip some.
-  const ids: string[] = [];
-  for await (const row of engine.index.all()) {
-    if (job.scope === "all" || isTerminalWorkflow(row.status)) ids.push(row.id);
-  }
+  const deadline = engine.clock() + budgetMs;
+  const left = () => deadline - engine.clock();
   let purged = job.purged;
+  let current: string | undefined = job.current;
   let more = false;
-  for (const id of ids) {
-    if (engine.clock() - started > budgetMs) {
-      more = true;
-      break;
+  const statuses: readonly (WorkflowState | undefined)[] =
+    job.scope === "all" ? [undefined] : WORKFLOW_STATES.filter(isTerminalWorkflow);
+  outer: for (;;) {
+    if (current !== undefined) {
+      if (left() <= 0 || !(await purgeWorkflow(engine, current, left())).done) {
+        more = true;
+        break;
+      }
+      current = undefined;
     }
-    await purgeWorkflow(engine, id);
-    purged++;
+    const ids = await someIds(engine, statuses, ROWS_PER_READ);
+    if (ids.length === 0) break;
+    for (const id of ids) {
+      if (left() <= 0) {
+        more = true;
+        break outer;
+      }
+      purged++;
+      if (!(await purgeWorkflow(engine, id, left())).done) {
+        current = id;
+        more = true;
+        break outer;
+      }
+    }
   }
   if (more) {
-    await engine.storage.queues.send(engine.names.controlQueue, JSON.stringify({ ...job, purged }));
+    await sendControl(engine, { ...job, purged, ...(current !== undefined ? { current } : {}) });
   } else if (job.drain_queues) {
     await drainQueues(engine);
   }
@@ -93,6 +178,22 @@ export async function getPurgeProgress(engine: Engine, job: string): Promise<Pur
   return blob ? (JSON.parse(Buffer.from(blob.data).toString("utf8")) as PurgeProgress) : null;
 }
 
+/** Up to `max` workflow ids with one of `statuses` (undefined: any), without reading on. */
+async function someIds(
+  engine: Engine,
+  statuses: readonly (WorkflowState | undefined)[],
+  max: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const status of statuses) {
+    for await (const row of engine.index.all(status)) {
+      if (status === undefined || row.status === status) ids.push(row.id);
+      if (ids.length >= max) return ids;
+    }
+  }
+  return ids;
+}
+
 /** Empties the task queues and the completion queue of this deployment (not the poison queues). */
 async function drainQueues(engine: Engine): Promise<void> {
   const { queues } = engine.storage;
@@ -102,6 +203,10 @@ async function drainQueues(engine: Engine): Promise<void> {
     engine.names.completionQueue,
   ];
   await Promise.all(targets.map((q) => queues.clear(q)));
+}
+
+function sendControl(engine: Engine, message: PurgeJob | PurgeWorkflowJob): Promise<unknown> {
+  return engine.storage.queues.send(engine.names.controlQueue, JSON.stringify(message));
 }
 
 function progressPath(job: string): string {

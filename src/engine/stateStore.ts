@@ -11,6 +11,10 @@ import {
 } from "../core/index.js";
 import { frame, packJson, unframe, unpackJson } from "./codec.js";
 import type { Layout } from "./layout.js";
+
+/** Blobs deleted at once by purge: bounded, so a huge workflow never opens thousands of requests. */
+const PURGE_BATCH = 32;
+
 import { type BlobStore, ConflictError } from "./ports.js";
 
 /**
@@ -235,14 +239,28 @@ export class StateStore {
    * absent and its lease is gone, so an ingest in flight fails and its completions are dropped
    * on redelivery instead of resurrecting the state.
    */
-  async purge(id: string): Promise<void> {
+  /**
+   * Deletes the workflow's blobs, the head first (so it no longer exists for any reader), then
+   * the rest a batch at a time. A workflow with many spilled outputs has many blobs, so `stop`
+   * is asked between batches: true leaves the rest for a later call and returns false; true
+   * when nothing is left. Idempotent.
+   */
+  async purge(id: string, stop: () => boolean = () => false): Promise<boolean> {
     this.definitions.delete(id);
     this.readCache.delete(id);
 
     await this.blobs.delete(this.names.headBlob(id));
-    const paths: string[] = [];
-    for await (const p of this.blobs.list(this.names.workflowPrefix(id))) paths.push(p);
-    await Promise.all(paths.map((p) => this.blobs.delete(p)));
+    // Deleting while listing is safe: the listing pages by name, after the last one returned.
+    let batch: string[] = [];
+    for await (const p of this.blobs.list(this.names.workflowPrefix(id))) {
+      batch.push(p);
+      if (batch.length < PURGE_BATCH) continue;
+      await Promise.all(batch.map((b) => this.blobs.delete(b)));
+      batch = [];
+      if (stop()) return false;
+    }
+    await Promise.all(batch.map((b) => this.blobs.delete(b)));
+    return true;
   }
 
   private async emptyJournalEtag(path: string): Promise<string> {

@@ -1,16 +1,21 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import { z } from "zod";
 import { assertNever } from "../core/index.js";
-import { PurgeJobSchema, runPurgeStep } from "../engine/purge.js";
+import {
+  PurgeJobSchema,
+  PurgeWorkflowSchema,
+  runPurgeStep,
+  runPurgeWorkflowStep,
+} from "../engine/purge.js";
 import { queueMessageJson } from "./queueMessage.js";
 import type { Runtime } from "./runtime.js";
 
 /** Everything the control queue carries; a union so that a new kind must be handled below. */
-const ControlMessageSchema = z.discriminatedUnion("kind", [PurgeJobSchema]);
+const ControlMessageSchema = z.discriminatedUnion("kind", [PurgeJobSchema, PurgeWorkflowSchema]);
 
 /**
- * The control queue's trigger: long-running maintenance one bounded step per message (today,
- * purge jobs). A malformed message will never parse, so retrying it is pointless: it goes to
+ * The control queue's trigger: long-running maintenance one bounded step per message (purge
+ * jobs, and the blobs a DELETE of a huge workflow left), each step well inside functionTimeout. A malformed message will never parse, so retrying it is pointless: it goes to
  * the poison queue with the reason at once, where the doctor reports it.
  */
 export function controlHandler(rt: Runtime): StorageQueueHandler {
@@ -34,8 +39,15 @@ export function controlHandler(rt: Runtime): StorageQueueHandler {
         );
         return;
       }
+      case "purgeWorkflow": {
+        const done = await runPurgeWorkflowStep(engine, job);
+        context.log(
+          `workflow ${job.id}: blobs ${done ? "purged, done" : "purged in part, continuing"}`,
+        );
+        return;
+      }
       default:
-        return assertNever(job.kind, "control message kind");
+        return assertNever(job, "control message kind");
     }
   };
 }

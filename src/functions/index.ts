@@ -8,10 +8,12 @@ import functions from "@azure/functions";
 import { readConfig } from "../config.js";
 import { byTrigger, functionTable } from "./registry.js";
 import { createRuntime } from "./runtime.js";
+import { registerShutdown } from "./shutdownHook.js";
 
 const { app } = functions;
+const runtime = createRuntime(readConfig());
 
-for (const definition of functionTable(createRuntime(readConfig()))) {
+for (const definition of functionTable(runtime)) {
   byTrigger(definition, {
     queue: ({ name, trigger, handler }) =>
       app.storageQueue(name, { queueName: trigger.queue, connection: trigger.connection, handler }),
@@ -27,3 +29,5 @@ for (const definition of functionTable(createRuntime(readConfig()))) {
       }),
   });
 }
+
+registerShutdown(runtime);

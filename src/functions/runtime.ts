@@ -1,4 +1,5 @@
 import { DefaultAzureCredential } from "@azure/identity";
+import type { TokenCredential } from "@azure/service-bus";
 import { type ConnectedStorage, connectStorage } from "../azure/connect.js";
 import type { Config } from "../config.js";
 import { createEngine, type Engine, type EngineOptions, provision } from "../engine/context.js";
@@ -38,29 +39,45 @@ export function engineOptions(config: Config, telemetry: Telemetry): EngineOptio
   };
 }
 
-/** Storage for the settings: a connection string, or the account with a managed identity. */
-export function connectFromConfig(config: Config): ConnectedStorage {
+/**
+ * The app's Entra ID identity when it runs on one: the user-assigned managed identity named by
+ * `DagqStorage__clientId`, or the default chain when only an account name is set. Undefined for
+ * a connection-string deployment (local development), which needs no token.
+ */
+export function identityCredential(config: Config): TokenCredential | undefined {
   const clientId = config.DagqStorage__clientId;
+  if (clientId) return new DefaultAzureCredential({ managedIdentityClientId: clientId });
+  return config.DagqStorage ? undefined : new DefaultAzureCredential();
+}
+
+/** Storage for the settings: a connection string, or the account with a managed identity. */
+export function connectFromConfig(
+  config: Config,
+  credential: TokenCredential | undefined = identityCredential(config),
+): ConnectedStorage {
   return connectStorage({
     ...(config.DagqStorage ? { connectionString: config.DagqStorage } : {}),
     ...(config.DagqStorage__accountName ? { accountName: config.DagqStorage__accountName } : {}),
-    ...(clientId
-      ? { credential: new DefaultAzureCredential({ managedIdentityClientId: clientId }) }
-      : {}),
+    ...(credential ? { credential } : {}),
     container: layout(config.DAGQ_PREFIX).container,
   });
 }
 
-/** The Function App's runtime: storage from the app settings, engine warnings to the console. */
+/**
+ * The Function App's runtime: storage from the app settings, engine warnings to the console,
+ * metrics to Application Insights with the same identity as storage (one token cache).
+ */
 export function createRuntime(config: Config): Runtime {
+  const credential = identityCredential(config);
   let storage: ConnectedStorage | null = null;
+  const telemetry = telemetryFromConfig(config, consoleSink, credential ? { credential } : {});
   const runtime = runtimeOver(
     () => {
-      storage ??= connectFromConfig(config);
+      storage ??= connectFromConfig(config, credential);
       return storage;
     },
     config,
-    telemetryFromConfig(config, consoleSink).telemetry,
+    telemetry.telemetry,
   );
 
   return {
@@ -68,6 +85,7 @@ export function createRuntime(config: Config): Runtime {
     async close() {
       await runtime.close();
       await storage?.close();
+      await telemetry.shutdown();
     },
   };
 }
@@ -109,7 +127,6 @@ function lazyRuntime(config: Config, build: () => Engine): Runtime {
   };
 }
 
-/** Engine log lines at warn and above; the rest would drown the Function App's logs. */
 /**
  * The engine's log records as one JSON line each, which the Functions host forwards to
  * Application Insights as traces at the matching level (console.info/warn/error), queryable by

@@ -17,7 +17,12 @@ const QueuesSchema = z.looseObject({
   maxPollingInterval: TimeSpan.default(60_000),
   visibilityTimeout: TimeSpan.default(0),
   maxDequeueCount: z.int().min(1).default(5),
-  messageEncoding: z.enum(["base64", "none"]).default("base64"),
+  // The host parses the setting case-insensitively ("None" and "none" alike).
+  messageEncoding: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum(["base64", "none"]))
+    .default("base64"),
 });
 
 export const HostJsonSchema = z.looseObject({

@@ -4,6 +4,7 @@ import functions, { type HttpResponseInit } from "@azure/functions";
 import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
 import type { HttpFunction } from "../functions/registry.js";
 import { authorized, type HostKeys, presentedKey } from "./functionKeys.js";
+import { withFunctionTimeout } from "./functionTimeout.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 import { compileRoute } from "./routeTemplate.js";
 
@@ -12,6 +13,8 @@ export interface HttpServerOptions {
   readonly routePrefix: string;
   readonly keys: HostKeys;
   readonly maxRequestBytes: number;
+  /** host.json's functionTimeout: a request whose handler runs longer gets a 500. */
+  readonly functionTimeoutMs?: number;
   /** 0 picks a free port. Always on loopback: this host is for development. */
   readonly port: number;
   readonly log: HostLog;
@@ -30,7 +33,7 @@ const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /**
  * The HTTP side of the local host: routes requests under the route prefix to the functions'
- * templates (404 for no route, 405 for a route without the method), checks function keys (401),
+ * templates (404 when no function has this path and method, as on Azure), checks function keys (401),
  * limits the body (413), converts to `HttpRequest`, and writes the handler's response back.
  */
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServerHandle> {
@@ -50,14 +53,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? HOST}`);
     const segments = pathSegments(url.pathname, opts.routePrefix);
     if (segments === "malformed") return reply(res, 400, "malformed URL path");
-    const matches = segments === null ? [] : routes.filter((r) => r.route.match(segments));
-    if (matches.length === 0) return reply(res, 404, `no function at ${url.pathname}`);
     const method = (req.method ?? "GET").toUpperCase();
-    const hit = matches.find((r) => r.fn.trigger.methods.some((m) => m === method));
-    if (!hit) {
-      const allow = [...new Set(matches.flatMap((r) => r.fn.trigger.methods))].join(", ");
-      return reply(res, 405, `method ${method} not allowed here (allowed: ${allow})`, { allow });
-    }
+    // The Functions host routes on path and method together: a route that exists for other
+    // methods is no route for this one, so it answers 404, not 405, and so does this host.
+    const hit =
+      segments === null
+        ? undefined
+        : routes.find(
+            (r) => r.route.match(segments) && r.fn.trigger.methods.some((m) => m === method),
+          );
+    if (!hit) return reply(res, 404, `no function for ${method} ${url.pathname}`);
     const key = presentedKey(header(req, "x-functions-key"), url);
     if (!authorized(hit.fn.trigger.authLevel, key, opts.keys)) {
       return reply(
@@ -85,7 +90,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
     const context = invocationContext(hit.fn.name, opts.log);
     let result: HttpResponseInit | InstanceType<typeof functions.HttpResponse> | undefined;
     try {
-      result = (await hit.fn.handler(request, context)) ?? undefined;
+      result =
+        (await withFunctionTimeout(async () => hit.fn.handler(request, context), {
+          name: hit.fn.name,
+          timeoutMs: opts.functionTimeoutMs ?? Number.POSITIVE_INFINITY,
+          log: opts.log,
+        })) ?? undefined;
     } catch (e) {
       // The Functions host answers an unhandled error with a bare 500 as well.
       context.error("unhandled error:", e);

@@ -33,6 +33,11 @@ export interface LocalHostOptions {
   readonly log?: HostLog;
   /** The one-line stats summary's interval; 0 turns it off. */
   readonly statsEveryMs?: number;
+  /**
+   * How long a received queue message stays hidden (renewed at half while its handler runs):
+   * Azure's 10 minutes unless a test shortens it, so a dead host's messages return sooner.
+   */
+  readonly queueHoldMs?: number;
   /** The functions to host: the app's table unless a test brings its own. */
   readonly functions?: (rt: Runtime) => readonly FunctionDefinition[];
 }
@@ -81,7 +86,8 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
             queue: fn.trigger.queue,
             queues: engine.storage.queues,
             settings: settings.queues,
-            processingMs: settings.functionTimeoutMs,
+            functionTimeoutMs: settings.functionTimeoutMs,
+            ...(opts.queueHoldMs !== undefined ? { holdMs: opts.queueHoldMs } : {}),
             handler: fn.handler,
             log,
             stats: hostStats,
@@ -93,6 +99,7 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
             name: fn.name,
             schedule: fn.trigger.schedule,
             handler: fn.handler,
+            functionTimeoutMs: settings.functionTimeoutMs,
             log,
             stats: hostStats,
           }),
@@ -105,6 +112,7 @@ export async function startLocalHost(opts: LocalHostOptions): Promise<LocalHost>
     routePrefix: settings.routePrefix,
     keys: opts.keys,
     maxRequestBytes: opts.config.DAGQ_MAX_REQUEST_BYTES,
+    functionTimeoutMs: settings.functionTimeoutMs,
     port: opts.port ?? 0,
     log,
     stats: hostStats,

@@ -1,6 +1,7 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import type { QueueMessage, QueueStore } from "../engine/ports.js";
 import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { withFunctionTimeout } from "./functionTimeout.js";
 import type { QueueSettings } from "./hostJson.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 
@@ -9,8 +10,13 @@ export interface QueueTriggerOptions {
   readonly queue: string;
   readonly queues: QueueStore;
   readonly settings: QueueSettings;
-  /** How long a received message stays hidden while its handler runs: the function timeout. */
-  readonly processingMs: number;
+  /** host.json's functionTimeout: an invocation running longer is abandoned and fails. */
+  readonly functionTimeoutMs: number;
+  /**
+   * How long a received message stays hidden, renewed at half of it while its handler runs.
+   * Azure's 10 minutes by default; tests shorten it.
+   */
+  readonly holdMs?: number;
   readonly handler: StorageQueueHandler;
   readonly log: HostLog;
   readonly stats?: Telemetry;
@@ -19,8 +25,12 @@ export interface QueueTriggerOptions {
 /** The first wait after an empty poll; it doubles up to maxPollingInterval. */
 export const MIN_POLL_MS = 100;
 const MAX_VISIBILITY_S = 7 * 24 * 3600;
-/** A received message's hold, renewed every third of it while its handler runs. */
-const HOLD_S = 30;
+/**
+ * The Functions host's queue listener receives messages with a 10-minute visibility timeout
+ * and renews it at half that while the function runs. A message held by an instance that dies
+ * therefore comes back 5 to 10 minutes later (the rest of its last renewal), never sooner.
+ */
+export const DEFAULT_HOLD_MS = 10 * 60_000;
 
 /**
  * A storage-queue trigger with the Functions host's semantics:
@@ -32,8 +42,9 @@ const HOLD_S = 30;
  *   visibilityTimeout, or, once its dequeueCount reached maxDequeueCount, moves it to
  *   `<queue>-poison` (a message that arrives with a count already above the limit, because a
  *   host died while running it, goes there without running).
- * Received messages stay hidden in spans of 30 s, renewed while their handler runs (as the
- * Functions host renews them), so a message of a host that died comes back within one span.
+ * Received messages stay hidden for 10 minutes, renewed at half of that while their handler
+ * runs, as the Functions host holds them; an invocation past functionTimeout is abandoned and
+ * counts as a failure (src/host/functionTimeout.ts).
  */
 export class QueueTrigger {
   private readonly inFlight = new Set<Promise<void>>();
@@ -104,17 +115,10 @@ export class QueueTrigger {
     });
   }
 
-  /**
-   * How long a received message stays hidden at a time. Like the Functions host, we hold it in
-   * short spans renewed while the handler runs, rather than for the whole function timeout: a
-   * host that dies mid-message then gives it back within one span, not ten minutes later.
-   */
+  /** How long a received message stays hidden at a time, in whole seconds. */
   private holdS(): number {
-    return Math.min(
-      MAX_VISIBILITY_S,
-      HOLD_S,
-      Math.max(1, Math.ceil(this.opts.processingMs / 1000)),
-    );
+    const ms = this.opts.holdMs ?? DEFAULT_HOLD_MS;
+    return Math.min(MAX_VISIBILITY_S, Math.max(1, Math.ceil(ms / 1000)));
   }
 
   private async process(received: QueueMessage): Promise<void> {
@@ -132,7 +136,7 @@ export class QueueTrigger {
           () => {},
         );
       },
-      (holdS * 1000) / 3,
+      (holdS * 1000) / 2,
     );
     // Settling needs the latest pop receipt: stop renewing, and wait for a renewal in flight.
     const settle = async () => {
@@ -151,7 +155,10 @@ export class QueueTrigger {
         queueTrigger: msg.text,
       });
       try {
-        await handler(payload(msg.text, settings.messageEncoding), context);
+        await withFunctionTimeout(
+          async () => handler(payload(msg.text, settings.messageEncoding), context),
+          { name, timeoutMs: this.opts.functionTimeoutMs, log },
+        );
         await settle();
       } catch (e) {
         await settle();

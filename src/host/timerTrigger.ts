@@ -1,13 +1,20 @@
 import type { Timer, TimerHandler } from "@azure/functions";
-import { Cron } from "croner";
+import type { Cron } from "croner";
 import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { ncrontabSchedule } from "../ncrontab.js";
+import { withFunctionTimeout } from "./functionTimeout.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 
 export interface TimerTriggerOptions {
   readonly name: string;
-  /** NCRONTAB: six fields, seconds first, evaluated in UTC like the Functions host's default. */
+  /**
+   * NCRONTAB: six fields, seconds first, evaluated in UTC like the Functions host's default,
+   * with Azure's grammar and rules (src/ncrontab.ts); an invalid one throws at construction.
+   */
   readonly schedule: string;
   readonly handler: TimerHandler;
+  /** host.json's functionTimeout: a run past it is abandoned and counts as failed. */
+  readonly functionTimeoutMs?: number;
   readonly log: HostLog;
   readonly stats?: Telemetry;
 }
@@ -30,8 +37,8 @@ export class TimerTrigger {
   private last: Date | null = null;
 
   constructor(private readonly opts: TimerTriggerOptions) {
-    // No callback: croner only computes occurrences; the waiting is ours, so stop() is exact.
-    this.cron = new Cron(opts.schedule, { mode: "6-part", timezone: "UTC" });
+    // Only computes occurrences; the waiting is ours, so stop() is exact.
+    this.cron = ncrontabSchedule(opts.schedule);
   }
 
   start(): void {
@@ -82,7 +89,11 @@ export class TimerTrigger {
     };
     this.last = due;
     try {
-      await handler(timer, invocationContext(name, log));
+      await withFunctionTimeout(async () => handler(timer, invocationContext(name, log)), {
+        name,
+        timeoutMs: this.opts.functionTimeoutMs ?? Number.POSITIVE_INFINITY,
+        log,
+      });
       stats.count("host.timer.runs");
     } catch (e) {
       stats.count("host.timer.failures");

@@ -11,6 +11,11 @@ export interface BlobFixture {
   readonly store: BlobStore;
   /** Moves the store's clock forward: only adapters with a fake clock offer it. */
   readonly advance?: (ms: number) => void;
+  /**
+   * Set when the emulator under the adapter does not do what Azure does here, with the reason:
+   * the case is then skipped for this adapter, visibly, instead of asserting the emulator's bug.
+   */
+  readonly leasedWriteResurrects?: string;
 }
 
 export function describeBlobStoreContract(
@@ -127,7 +132,8 @@ export function describeBlobStoreContract(
       await expectConflict(store.write("free", bytes("x"), { leaseId }), "LEASE_HELD");
     });
 
-    it("a write under a lease does not resurrect a blob deleted meanwhile", async () => {
+    it("a write under a lease does not resurrect a blob deleted meanwhile", async (ctx) => {
+      if (fixture.leasedWriteResurrects) ctx.skip(fixture.leasedWriteResurrects);
       await store.write("purged", bytes("v1"));
       const leaseId = (await store.acquireLease("purged", 15)) as string;
       expect(await store.delete("purged")).toBe(true);

@@ -185,7 +185,7 @@ describe.each(BACKENDS)("recovery catalogue on %s", (backend) => {
     const { id } = await submitWorkflow(engine, chain);
     await takeTasks(engine, () => ({ ok: true }));
     const { purgeWorkflow } = await import("../../src/engine/purge.js");
-    expect(await purgeWorkflow(engine, id)).toBe(true);
+    expect(await purgeWorkflow(engine, id)).toEqual({ existed: true, done: true });
     const r = await ingestCompletionMessage(engine, completed(id, "a"));
     expect(r.dropped).toBe(1);
     expect(await getStatus(engine, id)).toBeNull();

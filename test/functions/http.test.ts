@@ -231,6 +231,8 @@ describe("GET workflows/{id} and its tasks", () => {
       error: 'query parameter "limit" is given more than once',
     });
     expect((await tasks("?code=the-function-key")).status).toBe(200);
+    // The host's key parameters: `clientId` names the key sent in `code`.
+    expect((await tasks("?code=the-function-key&clientId=default")).status).toBe(200);
     const missing = await call(getWorkflowTasksHandler(rt), {
       path: "workflows/abc-123/tasks",
       params: { id: "abc-123" },

@@ -39,15 +39,20 @@ describe("the local host's HTTP front", () => {
     expect((await fetch(`${api}/summary?code=test-master-key`)).status).toBe(200);
   });
 
-  it("404s unknown routes and 405s a known route's other methods, listing the allowed ones", async () => {
+  it("404s unknown routes, and a known route's other methods, as the Functions host does", async () => {
     const unknown = await fetch(`${api}/nothing/here`, { headers: withKey });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ error: "no function at /api/nothing/here" });
+    expect(await unknown.json()).toEqual({ error: "no function for GET /api/nothing/here" });
     expect((await fetch(`${host.url}/workflows`, { headers: withKey })).status).toBe(404);
+    // Azure registers a route per method: PUT workflows matches no function at all.
     const put = await fetch(`${api}/workflows`, { method: "PUT", headers: withKey });
-    expect(put.status).toBe(405);
-    expect(put.headers.get("allow")).toBe("POST, GET");
-    expect(await put.json()).toEqual({ error: "method PUT not allowed here (allowed: POST, GET)" });
+    expect(put.status).toBe(404);
+    expect(put.headers.get("allow")).toBeNull();
+    expect(await put.json()).toEqual({ error: "no function for PUT /api/workflows" });
+  });
+
+  it("accepts the host's clientId parameter beside code", async () => {
+    expect((await fetch(`${api}/summary?code=${KEY}&clientId=default`)).status).toBe(200);
   });
 
   it("submits, reads and cancels through routes with parameters", async () => {
@@ -110,5 +115,41 @@ describe("the local host's HTTP front", () => {
     });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^invalid JSON/);
+  });
+});
+
+describe("functionTimeout on the local host's HTTP front", () => {
+  it("answers 500 when a handler runs past functionTimeout, and logs what Azure would", async () => {
+    const config = testConfig();
+    const logs: string[] = [];
+    const slow = await startLocalHost({
+      config,
+      engine: memoryRuntime(config).engine,
+      hostJson: { ...hostSettings({ version: "2.0" }), functionTimeoutMs: 300 },
+      keys: { function: [KEY] },
+      statsEveryMs: 0,
+      log: (level, message) => logs.push(`${level} ${message}`),
+      functions: () => [
+        {
+          name: "sleepy",
+          trigger: { kind: "http", methods: ["GET"], route: "sleepy", authLevel: "function" },
+          handler: async () => {
+            await new Promise((r) => setTimeout(r, 3000));
+            return { status: 200 };
+          },
+        },
+      ],
+    });
+    try {
+      const started = Date.now();
+      const res = await fetch(`${slow.url}/api/sleepy`, { headers: withKey });
+      expect(res.status).toBe(500);
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(
+        logs.some((l) => /^error \[sleepy\] timeout value of 00:00:00\.300 exceeded/.test(l)),
+      ).toBe(true);
+    } finally {
+      await slow.stop();
+    }
   });
 });

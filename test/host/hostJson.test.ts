@@ -32,6 +32,24 @@ describe("host.json", () => {
     });
   });
 
+  it("reads messageEncoding in any case, as the host does", () => {
+    for (const [text, expected] of [
+      ["None", "none"],
+      ["NONE", "none"],
+      ["Base64", "base64"],
+      ["base64", "base64"],
+    ] as const) {
+      const settings = hostSettings({
+        version: "2.0",
+        extensions: { queues: { messageEncoding: text } },
+      });
+      expect(settings.queues.messageEncoding, text).toBe(expected);
+    }
+    expect(() =>
+      hostSettings({ version: "2.0", extensions: { queues: { messageEncoding: "utf8" } } }),
+    ).toThrow(/messageEncoding/);
+  });
+
   it("parses TimeSpans and refuses what the host would refuse", () => {
     expect(timeSpanMs("00:00:02")).toBe(2000);
     expect(timeSpanMs("1.02:03:04.5")).toBe(((26 * 60 + 3) * 60 + 4) * 1000 + 500);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { QueueStore } from "../../src/engine/ports.js";
 import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import type { QueueSettings } from "../../src/host/hostJson.js";
-import { MIN_POLL_MS, QueueTrigger } from "../../src/host/queueTrigger.js";
+import { DEFAULT_HOLD_MS, MIN_POLL_MS, QueueTrigger } from "../../src/host/queueTrigger.js";
 import { uniqueName } from "../support/names.js";
 import { queueStore, type TestAzurite, useAzurite, waitFor, wrapQueues } from "./azuriteFixture.js";
 
@@ -29,7 +29,13 @@ const settings: QueueSettings = {
 /** A started trigger on a fresh queue, and what it logged. */
 async function trigger(
   handler: StorageQueueHandler,
-  opts: { settings?: Partial<QueueSettings>; store?: QueueStore; messages?: string[] } = {},
+  opts: {
+    settings?: Partial<QueueSettings>;
+    store?: QueueStore;
+    messages?: string[];
+    functionTimeoutMs?: number;
+    holdMs?: number;
+  } = {},
 ) {
   // Short: `<queue>-poison` must still fit the 63-character limit on queue names.
   const queue = uniqueName("qt");
@@ -42,7 +48,8 @@ async function trigger(
     queue,
     queues: opts.store ?? queues,
     settings: { ...settings, ...opts.settings },
-    processingMs: 60_000,
+    functionTimeoutMs: opts.functionTimeoutMs ?? 60_000,
+    ...(opts.holdMs !== undefined ? { holdMs: opts.holdMs } : {}),
     handler,
     log: (level, message) => logs.push(`${level} ${message}`),
     stats,
@@ -197,4 +204,70 @@ describe("queue trigger on Azurite", () => {
     expect(got).toEqual([{ hello: "world" }]);
     expect(await queues.depth(queue)).toBe(0);
   });
+
+  it("holds a received message 10 minutes, as the Functions host does, and renews it at half", async () => {
+    // The Functions host's queue listener: 10-minute visibility, renewed every 5 minutes.
+    expect(DEFAULT_HOLD_MS).toBe(600_000);
+    const received: number[] = [];
+    const renewals: Array<{ at: number; visibilityS: number }> = [];
+    const recording = () =>
+      wrapQueues(queues, {
+        receive: (q, max, v) => {
+          received.push(v);
+          return queues.receive(q, max, v);
+        },
+        release: (q, m, v) => {
+          renewals.push({ at: Date.now(), visibilityS: v });
+          return queues.release(q, m, v);
+        },
+      });
+    const a = await trigger(async () => {}, { store: recording(), messages: ["x"] });
+    await waitFor("the message handled", async () => (await queues.depth(a.queue)) === 0);
+    await a.trigger.stop();
+    expect(received[0]).toBe(600);
+    expect(renewals).toEqual([]);
+
+    // Shortened (tests may): 2 s held, renewed every second while a 3.2 s handler runs.
+    received.length = 0;
+    const started = Date.now();
+    const b = await trigger(() => sleep(3200), {
+      store: recording(),
+      holdMs: 2000,
+      messages: ["slow"],
+    });
+    await waitFor("the slow message handled", async () => (await queues.depth(b.queue)) === 0);
+    await b.trigger.stop();
+    expect(received[0]).toBe(2);
+    const renewing = renewals.filter((r) => r.visibilityS === 2);
+    expect(renewing.length).toBeGreaterThanOrEqual(2);
+    expect(renewing.length).toBeLessThanOrEqual(4);
+    expect(renewing[0]!.at - started).toBeGreaterThanOrEqual(900);
+  }, 20_000);
+
+  it("abandons an invocation past functionTimeout and fails it: retried after visibilityTimeout, then poisoned", async () => {
+    const calls: unknown[] = [];
+    const {
+      queue,
+      logs,
+      stats,
+      trigger: t,
+    } = await trigger(
+      async (_message, context) => {
+        calls.push(context.triggerMetadata?.dequeueCount);
+        await sleep(5000); // never finishes in time
+      },
+      { messages: ["stuck"], functionTimeoutMs: 300 },
+    );
+    await waitFor("the poisoned message", async () => {
+      const poison = await queues.list(`${queue}-poison`);
+      return poison.length > 0 && (await queues.depth(`${queue}-poison`)) === 1;
+    });
+    await t.stop();
+    expect(calls).toEqual([1, 2, 3]);
+    expect(stats.counter("host.queue.failures")).toBe(3);
+    expect(
+      logs.filter((l) => /^error .*timeout value of 00:00:00\.300 exceeded/.test(l)),
+    ).toHaveLength(3);
+    expect(logs.some((l) => /restarts the worker/.test(l))).toBe(true);
+  }, 20_000);
 });

@@ -76,6 +76,31 @@ describe.concurrent("timer trigger", () => {
   it("refuses a 5-field (classic cron) schedule: NCRONTAB starts with seconds", () => {
     const make = () =>
       new TimerTrigger({ name: "x", schedule: "*/5 * * * *", handler: () => {}, log: () => {} });
-    expect(make).toThrow(/requires exactly 6 parts/);
+    expect(make).toThrow(/an NCRONTAB expression has 6 fields .*not 5/);
+  });
+
+  it("abandons a run past functionTimeout, counts it failed, and keeps ticking", async () => {
+    let calls = 0;
+    const logs: string[] = [];
+    const stats = new StatsTelemetry();
+    const t = new TimerTrigger({
+      name: "slowSweep",
+      schedule: "* * * * * *",
+      functionTimeoutMs: 200,
+      handler: async () => {
+        calls++;
+        if (calls === 1) await sleep(5000); // far past the timeout
+      },
+      log: (level, message) => logs.push(`${level} ${message}`),
+      stats,
+    });
+    t.start();
+    await sleep(2600);
+    await t.stop();
+    expect(calls).toBeGreaterThanOrEqual(2); // the stuck first run did not hold the timer up
+    expect(stats.counter("host.timer.failures")).toBe(1);
+    expect(
+      logs.some((l) => /^error \[slowSweep\] timeout value of 00:00:00\.200 exceeded/.test(l)),
+    ).toBe(true);
   });
 });

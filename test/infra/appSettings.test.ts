@@ -27,6 +27,7 @@ const RUNTIME_SETTINGS: Record<string, string> = {
   DagqStorage__queueServiceUri: "the queue triggers' connection `DagqStorage` (queue service URI)",
   DagqStorage__credential: "the queue triggers' connection uses a managed identity",
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "Entra ID authentication of telemetry",
+  "AzureWebJobs.admission.Disabled": "the host skips the admission timer when there is no limit",
 };
 
 /** main.bicep parameter behind each DAGQ_* setting (passed through to functionApp.bicep). */

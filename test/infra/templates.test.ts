@@ -7,6 +7,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { readConfig } from "../../src/config.js";
+import { functionTable } from "../../src/functions/registry.js";
+import { createRuntime } from "../../src/functions/runtime.js";
 import { BicepFile, INFRA, infraFileExists, literal } from "./bicep.js";
 
 const main = BicepFile.infra("main.bicep");
@@ -14,7 +17,7 @@ const moduleFiles = readdirSync(join(INFRA, "modules"))
   .filter((f) => f.endsWith(".bicep"))
   .map((f) => `modules/${f}`);
 const bicepFiles = ["main.bicep", ...moduleFiles];
-const infraFiles = [...bicepFiles, "main.parameters.json", "main.bicepparam"];
+const infraFiles = [...bicepFiles, "main.bicepparam"];
 
 describe("infra/ hygiene", () => {
   it("has the modules main.bicep composes, and only those", () => {
@@ -60,6 +63,7 @@ describe("infra/ hygiene", () => {
       "admissionSchedule",
       "maximumInstanceCount",
       "instanceMemoryMB",
+      "alwaysReadyInstances",
       "taskQueues",
       "workerPrincipalIds",
       "serviceBusNamespaceName",
@@ -149,7 +153,7 @@ describe("infra/ hygiene", () => {
     }
   });
 
-  it("runs on a Flex Consumption plan, Node 20, deployed and monitored with the identity", () => {
+  it("runs on a Flex Consumption plan, Node 22, deployed and monitored with the identity", () => {
     const app = BicepFile.infra("modules/functionApp.bicep");
     const plan = app.resource("Microsoft.Web/serverfarms").body;
     expect(plan).toMatch(/tier: 'FlexConsumption'\n\s*name: 'FC1'/);
@@ -161,7 +165,8 @@ describe("infra/ hygiene", () => {
     expect(site.body).toMatch(
       /authentication: \{\n\s*type: 'UserAssignedIdentity'\n\s*userAssignedIdentityResourceId: identityId\n/,
     );
-    expect(site.body).toMatch(/runtime: \{\n\s*name: 'node'\n\s*version: '20'\n/);
+    // Node 20 reaches end of life in April 2026 (issue 11, item 13).
+    expect(site.body).toMatch(/runtime: \{\n\s*name: 'node'\n\s*version: '22'\n/);
     expect(site.body).toMatch(/maximumInstanceCount: maximumInstanceCount\n/);
     expect(site.body).toMatch(/instanceMemoryMB: instanceMemoryMB\n/);
     expect(site.body).toMatch(/'azd-service-name': 'api'/);
@@ -174,22 +179,53 @@ describe("infra/ hygiene", () => {
     expect(insights).toMatch(/\n\s*WorkspaceResourceId: workspace\.id\n/);
   });
 
-  it("has parameter files that name main.bicep's parameters", () => {
+  it("has one parameter file, main.bicepparam, naming main.bicep's parameters", () => {
+    // azd uses main.bicepparam whenever it exists, so a main.parameters.json would be dead.
+    expect(readdirSync(INFRA).filter((f) => /param/i.test(f))).toEqual(["main.bicepparam"]);
     const names = main.params().map((p) => p.name);
-    const json = JSON.parse(readFileSync(join(INFRA, "main.parameters.json"), "utf8")) as {
-      parameters: Record<string, { value: unknown }>;
-    };
-    const jsonNames = Object.keys(json.parameters);
-    expect(jsonNames).toContain("environmentName");
-    for (const n of jsonNames) expect(names, `main.parameters.json: ${n}`).toContain(n);
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: an azd substitution, verbatim
-    expect(json.parameters.environmentName?.value).toBe("${AZURE_ENV_NAME}");
-
     const bicepparam = readFileSync(join(INFRA, "main.bicepparam"), "utf8");
     expect(bicepparam).toMatch(/^using '\.\/main\.bicep'$/m);
     const paramNames = [...bicepparam.matchAll(/^param (\w+) =/gm)].map((m) => m[1]!);
     expect(paramNames).toContain("environmentName");
     for (const n of paramNames) expect(names, `main.bicepparam: ${n}`).toContain(n);
+    expect(bicepparam).toMatch(
+      /^param environmentName = readEnvironmentVariable\('AZURE_ENV_NAME'/m,
+    );
+  });
+
+  it("keeps the completion trigger and the HTTP functions always ready, as a parameter", () => {
+    const app = BicepFile.infra("modules/functionApp.bicep");
+    const site = app.resource("Microsoft.Web/sites").body;
+    // Flex Consumption's scale groups: `http` for every HTTP function, `function:<name>` else.
+    const names = [
+      ...site.matchAll(/name: '((?:function:)?\w+)'\n\s*instanceCount: alwaysReadyInstances\n/g),
+    ].map((m) => m[1]);
+    expect(names).toEqual(["function:completionIngest", "http"]);
+    const table = functionTable(
+      createRuntime(readConfig({ DagqStorage: "UseDevelopmentStorage=true" })),
+    );
+    expect(table.find((f) => f.name === "completionIngest")?.trigger.kind).toBe("queue");
+    expect(site).toMatch(/alwaysReady: alwaysReadyInstances == 0 \? \[\] : \[\n/);
+    expect(main.param("alwaysReadyInstances").defaultText).toBe("1");
+    expect(
+      main
+        .modules()
+        .find((m) => m.path === "./modules/functionApp.bicep")
+        ?.params.get("alwaysReadyInstances"),
+    ).toBe("alwaysReadyInstances");
+  });
+
+  it("disables the admission timer when there is no running-workflow limit", () => {
+    const settings = BicepFile.infra("modules/functionApp.bicep").appSettings();
+    const table = functionTable(
+      createRuntime(readConfig({ DagqStorage: "UseDevelopmentStorage=true" })),
+    );
+    const admission = table.find((f) => f.name === "admission");
+    expect(admission?.trigger.kind).toBe("timer");
+    // The Functions host's per-function switch: AzureWebJobs.<FUNCTION_NAME>.Disabled.
+    expect(settings.get(`AzureWebJobs.${admission!.name}.Disabled`)).toBe(
+      "maxRunningWorkflows == 0 ? 'true' : 'false'",
+    );
   });
 
   it("points azd at the Function App and the build", () => {
@@ -197,12 +233,15 @@ describe("infra/ hygiene", () => {
     expect(yaml).toMatch(
       /^services:\n {2}api:\n {4}project: \.\n {4}language: js\n {4}host: function\n/m,
     );
+    // azd runs `npm run package` and deploys the folder it writes, not the project root.
+    expect(yaml).toMatch(/^ {4}dist: build\/functionapp$/m);
     expect(yaml).toMatch(/^ {2}path: infra$/m);
     const pkg = JSON.parse(readFileSync(join(INFRA, "../package.json"), "utf8")) as {
       main: string;
       scripts: Record<string, string>;
     };
     expect(pkg.scripts.build).toBeDefined(); // azd runs `npm run build`
+    expect(pkg.scripts.package).toBe("tsx scripts/package.ts"); // then `npm run package`
     expect(pkg.main).toBe("dist/functions/index.js");
   });
 });

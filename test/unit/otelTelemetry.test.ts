@@ -1,4 +1,11 @@
-import { MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
+import type { AzureMonitorExporterOptions } from "@azure/monitor-opentelemetry-exporter";
+import type { TokenCredential } from "@azure/service-bus";
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  MetricReader,
+} from "@opentelemetry/sdk-metrics";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.js";
 import { StatsTelemetry } from "../../src/engine/telemetry.js";
@@ -42,27 +49,33 @@ describe("OpenTelemetry metrics", () => {
     expect(lines).toEqual(["a:hello"]);
   });
 
-  it("is off without APPLICATIONINSIGHTS_CONNECTION_STRING, and starts Azure Monitor with it", () => {
-    const started: unknown[] = [];
-    const start = ((opts: unknown) => void started.push(opts)) as never;
+  it("is off without APPLICATIONINSIGHTS_CONNECTION_STRING, and exports with the identity with it", async () => {
+    const seen: AzureMonitorExporterOptions[] = [];
+    const exporter = (o: AzureMonitorExporterOptions) => {
+      seen.push(o);
+      return new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    };
     const off = telemetryFromConfig(
       readConfig({ DagqStorage: "UseDevelopmentStorage=true" }),
       () => {},
-      start,
+      { exporter },
     );
     expect(off.telemetry).toBe(off.stats);
-    expect(started).toEqual([]);
+    expect(seen).toEqual([]);
     const cs =
       "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:1/";
+    const credential: TokenCredential = { getToken: async () => null };
     const on = telemetryFromConfig(
       readConfig({
-        DagqStorage: "UseDevelopmentStorage=true",
+        DagqStorage__accountName: "dagqtest",
         APPLICATIONINSIGHTS_CONNECTION_STRING: cs,
       }),
       () => {},
-      start,
+      { exporter, credential },
     );
     expect(on.telemetry).toBeInstanceOf(TeeTelemetry);
-    expect(started).toEqual([{ azureMonitorExporterOptions: { connectionString: cs } }]);
+    // The component has local auth off: without the credential every export is refused.
+    expect(seen).toEqual([{ connectionString: cs, credential }]);
+    await on.shutdown();
   });
 });

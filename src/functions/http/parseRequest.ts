@@ -2,14 +2,17 @@ import type { HttpRequest } from "@azure/functions";
 import type { z } from "zod";
 import { HttpError } from "./httpError.js";
 
-/** `code` carries the function key (the host checks it); it is no query of ours. */
-const KEY_PARAMETER = "code";
+/**
+ * The Functions host's own parameters, no query of ours: `code` carries a function key (the host
+ * checks it), and `clientId` may name that key (`?code=<key>&clientId=<key name>`).
+ */
+const HOST_PARAMETERS: ReadonlySet<string> = new Set(["code", "clientId"]);
 
 /** The query string validated by `schema` (a strict object): 400 naming each bad parameter. */
 export function parseQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.output<S> {
   const query: Record<string, string> = {};
   for (const [key, value] of request.query) {
-    if (key === KEY_PARAMETER) continue;
+    if (HOST_PARAMETERS.has(key)) continue;
     if (key in query) throw new HttpError(400, `query parameter "${key}" is given more than once`);
     query[key] = value;
   }
