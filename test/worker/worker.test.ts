@@ -132,7 +132,7 @@ describe("dagq worker with the coordinator", () => {
     const tasks = await byName(engine, id);
     expect(tasks.use?.output).toEqual({ len: 100000, n: 7 });
     // Stored as a blob, shown as the value.
-    expect((tasks.make?.output as { n: number }).n).toBe(7);
+    expect(tasks.make?.output).toMatchObject({ n: 7 });
     const refs = (await getTasks(engine, id, { prefix: "make", refs: true }))!.tasks;
     expect(refs[0]?.output).toMatchObject({ $dagq: "output-ref", bytes: 100_017 });
     expect(await storage.blobs.read(engine.names.outputBlob(id, "make", 1))).not.toBeNull();
