@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PREFIX_PATTERN } from "./engine/layout.js";
+import { PREFIX_PATTERN } from "./storage/layout.js";
 
 /**
  * Every app setting dagq reads, validated once and frozen. Nothing else reads process.env.

@@ -3,8 +3,8 @@
  * (blobConflict.ts), so callers never see HTTP details.
  */
 import type { ContainerClient } from "@azure/storage-blob";
-import type { BlobRead, BlobStore } from "../engine/ports.js";
-import { ConflictError } from "../engine/ports.js";
+import type { BlobRead, BlobStore } from "../storage/ports.js";
+import { ConflictError } from "../storage/ports.js";
 import { conflictOf, isLeaseRefusal, isLeaseTaken } from "./blobConflict.js";
 import { isStatus } from "./storageError.js";
 

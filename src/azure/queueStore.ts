@@ -4,7 +4,7 @@
  * trigger receives.
  */
 import type { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
+import type { QueueMessage, QueueStore } from "../storage/ports.js";
 import { storageFailure } from "./storageError.js";
 
 /** A message that never expires: the default of 7 days would silently drop old backlog. */

@@ -2,7 +2,7 @@
  * Task sinks: where dispatched task messages go. A target is either a storage queue name or
  * `sb://<namespace>/<queue>` for a Service Bus queue; RoutingTaskSink picks by that prefix.
  */
-import type { QueueStore, TaskSink } from "../engine/ports.js";
+import type { QueueStore, TaskSink } from "../storage/ports.js";
 import { forEachLimit } from "./forEachLimit.js";
 
 const SB_PREFIX = "sb://";

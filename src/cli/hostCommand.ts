@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import { type Config, readConfig } from "../config.js";
-import { PREFIX_PATTERN } from "../engine/layout.js";
 import type { HostLog } from "../host/invocationContext.js";
+import { PREFIX_PATTERN } from "../storage/layout.js";
 import { ExitCode } from "./exitCode.js";
 
 export interface HostFlags {

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { type Config, readConfig } from "../config.js";
-import { StatsTelemetry } from "../engine/telemetry.js";
+import { StatsTelemetry } from "../observability/telemetry.js";
 import { ExitCode } from "./exitCode.js";
 import { positiveInt } from "./optionParsers.js";
 

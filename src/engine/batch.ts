@@ -1,8 +1,8 @@
 import { applyEvents, type RunState, summarize, type Transition } from "../core/index.js";
+import type { Telemetry } from "../observability/telemetry.js";
 import type { CoordinatorConfig, SweepRequest } from "./coordinatorConfig.js";
 import type { InboxEvent } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
-import type { Telemetry } from "./telemetry.js";
 import { toCoreEvents } from "./toCoreEvents.js";
 
 /**

@@ -1,4 +1,6 @@
 import { type RunState, summarize, wakeAt } from "../core/index.js";
+import type { Telemetry } from "../observability/telemetry.js";
+import { ConflictError, NotFoundError } from "../storage/ports.js";
 import { applyBatch, reportTransition } from "./batch.js";
 import {
   type CoordinatorConfig,
@@ -9,10 +11,8 @@ import {
 import type { Dispatcher } from "./dispatcher.js";
 import type { Inbox, InboxEntry, InboxEvent } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
-import { ConflictError, NotFoundError } from "./ports.js";
 import type { QueueBudget } from "./queueBudget.js";
 import type { LoadedState, StateStore } from "./stateStore.js";
-import type { Telemetry } from "./telemetry.js";
 import type { WorkflowIndex } from "./workflowIndex.js";
 
 export type { CoordinatorConfig, Outcome, SweepFn, SweepRequest } from "./coordinatorConfig.js";

@@ -1,7 +1,7 @@
 import { type Command, completedInputs, type Json, type RunState } from "../core/index.js";
-import type { Layout } from "./layout.js";
-import type { Storage } from "./ports.js";
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "./protocol.js";
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "../protocol/messages.js";
+import type { Layout } from "../storage/layout.js";
+import type { Storage } from "../storage/ports.js";
 
 /** What the workers poll while a task runs: cancellation, and attempts to kill. */
 export interface Signals {

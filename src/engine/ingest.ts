@@ -1,6 +1,6 @@
+import { type Completion, parseCompletionMessage } from "../protocol/messages.js";
 import type { Engine } from "./context.js";
 import type { Outcome } from "./coordinator.js";
-import { type Completion, parseCompletionMessage } from "./protocol.js";
 
 export interface IngestResult {
   readonly applied: number;

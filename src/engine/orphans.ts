@@ -1,6 +1,6 @@
 import { summarize, wakeAt } from "../core/index.js";
+import { allShards } from "../storage/layout.js";
 import type { Engine } from "./context.js";
-import { allShards } from "./layout.js";
 import { forEachRow } from "./sweeps.js";
 
 export interface OrphanReport {

@@ -1,6 +1,6 @@
 import { type Event, type Json, type RunState, T } from "../core/index.js";
-import type { BlobStore } from "./ports.js";
-import { isOutputRef } from "./protocol.js";
+import { isOutputRef } from "../protocol/messages.js";
+import type { BlobStore } from "../storage/ports.js";
 
 /**
  * Large outputs live in blobs and the state keeps a reference. Before a batch is applied, this

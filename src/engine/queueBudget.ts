@@ -1,6 +1,6 @@
 import type { CompiledWorkflow, RunState } from "../core/index.js";
-import type { Layout } from "./layout.js";
-import type { QueueStore } from "./ports.js";
+import type { Layout } from "../storage/layout.js";
+import type { QueueStore } from "../storage/ports.js";
 
 /**
  * Flow control per task queue, across workflows: a cycle dispatches into a storage queue only

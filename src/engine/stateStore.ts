@@ -9,9 +9,9 @@ import {
   snapshot,
   type WorkflowDefinition,
 } from "../core/index.js";
+import type { Layout } from "../storage/layout.js";
+import { type BlobStore, ConflictError } from "../storage/ports.js";
 import { frame, packJson, unframe, unpackJson } from "./codec.js";
-import type { Layout } from "./layout.js";
-import { type BlobStore, ConflictError } from "./ports.js";
 
 /**
  * A workflow's state in blobs: an immutable definition, a head blob holding a snapshot and the

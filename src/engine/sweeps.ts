@@ -1,6 +1,6 @@
 import { timedOut } from "../core/index.js";
+import { allShards } from "../storage/layout.js";
 import type { Engine } from "./context.js";
-import { allShards } from "./layout.js";
 import type { IndexRow } from "./workflowIndex.js";
 
 export interface SweepReport {

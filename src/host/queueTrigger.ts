@@ -1,6 +1,6 @@
 import type { StorageQueueHandler } from "@azure/functions";
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import type { QueueMessage, QueueStore } from "../storage/ports.js";
 import type { QueueSettings } from "./hostJson.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 

@@ -1,4 +1,4 @@
-import type { StatsTelemetry } from "../engine/telemetry.js";
+import type { StatsTelemetry } from "../observability/telemetry.js";
 import type { HostLog } from "./invocationContext.js";
 
 interface Snapshot {

@@ -1,6 +1,6 @@
 import type { Timer, TimerHandler } from "@azure/functions";
 import { Cron } from "croner";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 
 export interface TimerTriggerOptions {

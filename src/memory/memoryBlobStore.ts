@@ -8,8 +8,8 @@
  * - a lease expires by the clock; until someone else takes the blob, its holder may still
  *   renew or release it (as Azure allows).
  */
-import type { BlobRead, BlobStore } from "../engine/ports.js";
-import { ConflictError } from "../engine/ports.js";
+import type { BlobRead, BlobStore } from "../storage/ports.js";
+import { ConflictError } from "../storage/ports.js";
 
 interface Lease {
   readonly id: string;

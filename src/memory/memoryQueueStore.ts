@@ -4,7 +4,7 @@
  * issues a new pop receipt and invalidates the old one; `delayS` hides a new message; depth
  * counts invisible messages too. Time is the injected clock.
  */
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
+import type { QueueMessage, QueueStore } from "../storage/ports.js";
 import { isValidContainerOrQueueName } from "./storageNames.js";
 
 interface Stored {

@@ -4,7 +4,7 @@
  * on first send, as the Azure sink does), `sb://` targets in a queue named after the whole
  * target, so a test can `receive("sb://ns/q", ...)` what was sent to Service Bus.
  */
-import type { Storage, TaskSink } from "../engine/ports.js";
+import type { Storage, TaskSink } from "../storage/ports.js";
 import { MemoryBlobStore } from "./memoryBlobStore.js";
 import { MemoryQueueStore } from "./memoryQueueStore.js";
 import { MemoryTableStore } from "./memoryTableStore.js";

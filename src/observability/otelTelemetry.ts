@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
-import type { Telemetry } from "../engine/telemetry.js";
+import type { Telemetry } from "./telemetry.js";
 
 /** Units of the engine's observations, for the exported histograms. */
 const UNITS: Readonly<Record<string, string>> = {

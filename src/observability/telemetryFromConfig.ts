@@ -1,8 +1,8 @@
 import { useAzureMonitor } from "@azure/monitor-opentelemetry";
 import { metrics } from "@opentelemetry/api";
 import type { Config } from "../config.js";
-import { StatsTelemetry, type Telemetry } from "../engine/telemetry.js";
 import { OtelTelemetry, TeeTelemetry } from "./otelTelemetry.js";
+import { StatsTelemetry, type Telemetry } from "./telemetry.js";
 
 let monitorStarted = false;
 

@@ -1,4 +1,4 @@
-import type { BlobStore } from "../engine/ports.js";
+import type { BlobStore } from "../storage/ports.js";
 
 interface Signals {
   readonly cancelled?: boolean;

@@ -1,6 +1,6 @@
-import { layout } from "../engine/layout.js";
-import type { Storage } from "../engine/ports.js";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { layout } from "../storage/layout.js";
+import type { Storage } from "../storage/ports.js";
 import { StorageQueueSource, type TaskSource } from "./taskSource.js";
 import { DEFAULT_WORKER_OPTIONS, Worker, type WorkerOptions } from "./worker.js";
 

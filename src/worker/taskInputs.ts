@@ -1,6 +1,6 @@
 import type { Json } from "../core/index.js";
-import type { BlobStore } from "../engine/ports.js";
-import { isOutputRef, type TaskMessage } from "../engine/protocol.js";
+import { isOutputRef, type TaskMessage } from "../protocol/messages.js";
+import type { BlobStore } from "../storage/ports.js";
 
 /**
  * The parents' outputs a task sees in DAGQ_INPUTS, as plain values: read from the message, or

@@ -1,4 +1,4 @@
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
+import type { QueueMessage, QueueStore } from "../storage/ports.js";
 
 /** One received task message, with what a worker may do about it. */
 export interface Delivery {

@@ -1,14 +1,14 @@
 import { hostname } from "node:os";
 import type { Json } from "../core/index.js";
-import type { Layout } from "../engine/layout.js";
-import type { BlobStore, QueueStore } from "../engine/ports.js";
+import type { Telemetry } from "../observability/telemetry.js";
 import {
   type Completion,
   type OutputRef,
   type TaskMessage,
   TaskMessageSchema,
-} from "../engine/protocol.js";
-import type { Telemetry } from "../engine/telemetry.js";
+} from "../protocol/messages.js";
+import type { Layout } from "../storage/layout.js";
+import type { BlobStore, QueueStore } from "../storage/ports.js";
 import { CompletionSender } from "./completionSender.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";

@@ -1,9 +1,9 @@
 /**
- * The QueueStore contract (src/engine/ports.ts), run on every adapter. Each test gets its own
+ * The QueueStore contract (src/storage/ports.ts), run on every adapter. Each test gets its own
  * queue names, derived from the test's name.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { QueueStore } from "../../src/engine/ports.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 import { uniqueName } from "../support/names.js";
 import { expectFailure } from "./assertions.js";
 

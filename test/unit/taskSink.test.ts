@@ -8,8 +8,8 @@ import {
   ServiceBusTaskSink,
 } from "../../src/azure/serviceBusTaskSink.js";
 import { parseServiceBusTarget, RoutingTaskSink } from "../../src/azure/taskSink.js";
-import type { TaskSink } from "../../src/engine/ports.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import type { TaskSink } from "../../src/storage/ports.js";
 
 class RecordingSink implements TaskSink {
   readonly sent: Array<{ target: string; texts: readonly string[]; delayS?: number }> = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { QueueStore } from "../../src/engine/ports.js";
 import { MemoryQueueStore } from "../../src/memory/memoryQueueStore.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 import { StorageQueueSource } from "../../src/worker/taskSource.js";
 
 describe("StorageQueueSource deliveries", () => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CompletionMessageWireSchema, TaskMessageSchema } from "./engine/protocol.js";
+import { CompletionMessageWireSchema, TaskMessageSchema } from "./messages.js";
 
 /**
  * JSON Schemas of the worker protocol (version 1), generated from the zod schemas the
