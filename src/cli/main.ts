@@ -2,14 +2,14 @@
 import { Command, CommanderError } from "commander";
 import { DagqError } from "../core/index.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
-import { registerClientCommands } from "./clientCommands.js";
-import { devCommand } from "./devCommand.js";
+import { registerClientCommands } from "./commands/clientCommands.js";
+import { devCommand } from "./commands/devCommand.js";
+import { hostCommand } from "./commands/hostCommand.js";
+import { runLocalCommand } from "./commands/runLocalCommand.js";
+import { validateCommand } from "./commands/validateCommand.js";
+import { workerCommand } from "./commands/workerCommand.js";
 import { ExitCode } from "./exitCode.js";
-import { hostCommand } from "./hostCommand.js";
 import { positiveInt } from "./optionParsers.js";
-import { runLocalCommand } from "./runLocalCommand.js";
-import { validateCommand } from "./validateCommand.js";
-import { workerCommand } from "./workerCommand.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")

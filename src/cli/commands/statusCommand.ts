@@ -1,10 +1,10 @@
 import type { Command } from "commander";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { layerView } from "../render/layerView.js";
+import { paintFor } from "../render/paint.js";
+import { statusPanel } from "../render/statusPanel.js";
 import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { layerView } from "./layerView.js";
-import { paintFor } from "./paint.js";
-import { statusPanel } from "./statusPanel.js";
 
 interface StatusFlags extends EndpointFlags {
   readonly layers: boolean;

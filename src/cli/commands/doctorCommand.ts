@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import type { DagqClient, DoctorReport } from "../client/index.js";
-import { assertNever } from "../core/index.js";
+import type { DagqClient, DoctorReport } from "../../client/index.js";
+import { assertNever } from "../../core/index.js";
+import { clientFailure } from "../clientFailure.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { doctorChecklist } from "../render/doctorChecklist.js";
+import { paintFor } from "../render/paint.js";
 import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
-import { clientFailure } from "./clientFailure.js";
-import { doctorChecklist } from "./doctorChecklist.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { paintFor } from "./paint.js";
 
 /**
  * `dagq doctor`: the health endpoint as a checklist. The CLI adds a first check of its own,

@@ -1,12 +1,12 @@
 import { type Command, Option } from "commander";
-import type { WorkflowStatus } from "../client/index.js";
-import { WORKFLOW_STATES, type WorkflowState } from "../core/index.js";
+import type { WorkflowStatus } from "../../client/index.js";
+import { WORKFLOW_STATES, type WorkflowState } from "../../core/index.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { positiveInt } from "../optionParsers.js";
+import { paintFor } from "../render/paint.js";
+import { workflowTable } from "../render/workflowTable.js";
 import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { positiveInt } from "./optionParsers.js";
-import { paintFor } from "./paint.js";
-import { workflowTable } from "./workflowTable.js";
 
 const MAX_PAGE = 1000;
 

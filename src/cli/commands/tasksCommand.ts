@@ -1,12 +1,12 @@
 import type { Command } from "commander";
-import type { TaskView } from "../client/index.js";
-import type { TaskState } from "../core/index.js";
+import type { TaskView } from "../../client/index.js";
+import type { TaskState } from "../../core/index.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { positiveInt, taskStates } from "../optionParsers.js";
+import { paintFor } from "../render/paint.js";
+import { taskTable } from "../render/taskTable.js";
 import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { positiveInt, taskStates } from "./optionParsers.js";
-import { paintFor } from "./paint.js";
-import { taskTable } from "./taskTable.js";
 
 const MAX_PAGE = 10_000;
 

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { overviewPanel } from "../render/overviewPanel.js";
+import { paintFor } from "../render/paint.js";
 import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { overviewPanel } from "./overviewPanel.js";
-import { paintFor } from "./paint.js";
 
 /** `dagq summary`: workflows by state, and the task counts of the running ones. */
 export function summaryCommand(): Command {

@@ -1,4 +1,4 @@
-import type { WorkflowStatus } from "../client/index.js";
+import type { WorkflowStatus } from "../../client/index.js";
 import { layerView } from "./layerView.js";
 import { LiveArea } from "./liveArea.js";
 import type { Paint } from "./paint.js";

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { assertNever } from "../core/index.js";
+import { assertNever } from "../../core/index.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
 import { clientCommand, runWithClient } from "./clientCommand.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
 
 /** `dagq cancel ID`: ends every unfinished task as cancelled and kills the running ones. */
 export function cancelCommand(): Command {

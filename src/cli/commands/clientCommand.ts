@@ -1,7 +1,7 @@
 import { Command } from "commander";
-import { DagqClient } from "../client/index.js";
-import { clientFailure } from "./clientFailure.js";
-import { DEFAULT_URL, type EndpointFlags, resolveEndpoint } from "./endpoint.js";
+import { DagqClient } from "../../client/index.js";
+import { clientFailure } from "../clientFailure.js";
+import { DEFAULT_URL, type EndpointFlags, resolveEndpoint } from "../endpoint.js";
 
 /** A command that talks to the API: it takes `--url` and `--key`. */
 export function clientCommand(name: string, description: string): Command {

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { type Config, readConfig } from "../config.js";
-import type { HostLog } from "../host/invocationContext.js";
-import { PREFIX_PATTERN } from "../storage/layout.js";
-import { ExitCode } from "./exitCode.js";
+import { type Config, readConfig } from "../../config.js";
+import type { HostLog } from "../../host/invocationContext.js";
+import { PREFIX_PATTERN } from "../../storage/layout.js";
+import { ExitCode } from "../exitCode.js";
 
 export interface HostFlags {
   readonly port: number;
@@ -51,7 +51,7 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
     if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
   };
   // Loaded here, not at the top: the Azure SDKs it pulls in would slow every other command.
-  const { startLocalHost } = await import("../host/localHost.js");
+  const { startLocalHost } = await import("../../host/localHost.js");
   const host = await startLocalHost({
     config,
     hostJson: flags.hostJson ?? defaultHostJson(),
@@ -79,7 +79,7 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
 
 export function defaultHostJson(): string {
   if (existsSync("host.json")) return "host.json";
-  return fileURLToPath(new URL("../../host.json", import.meta.url));
+  return fileURLToPath(new URL("../../../host.json", import.meta.url));
 }
 
 function port(value: string): number {

@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { Summary } from "../core/index.js";
+import type { Summary } from "../../core/index.js";
 import { countsText } from "./countsText.js";
 import type { Paint } from "./paint.js";
 import { formatDuration } from "./timeFormat.js";

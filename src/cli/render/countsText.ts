@@ -1,4 +1,4 @@
-import type { TaskCounts } from "../client/index.js";
+import type { TaskCounts } from "../../client/index.js";
 import type { Paint } from "./paint.js";
 
 /**

@@ -1,10 +1,10 @@
-import { loadDefinitionFile } from "../definitionFile.js";
-import { runLocal } from "../local/runner.js";
-import { killAllShellTasks } from "../worker/shellTask.js";
-import { ExitCode } from "./exitCode.js";
-import { paintFor } from "./paint.js";
-import { createProgress } from "./progress.js";
-import { summaryReport } from "./summaryReport.js";
+import { loadDefinitionFile } from "../../definitionFile.js";
+import { runLocal } from "../../local/runner.js";
+import { killAllShellTasks } from "../../worker/shellTask.js";
+import { ExitCode } from "../exitCode.js";
+import { paintFor } from "../render/paint.js";
+import { createProgress } from "../render/progress.js";
+import { summaryReport } from "../render/summaryReport.js";
 
 export interface RunLocalFlags {
   readonly concurrency: number;

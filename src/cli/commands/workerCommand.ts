@@ -1,8 +1,8 @@
 import { Command } from "commander";
-import { type Config, readConfig } from "../config.js";
-import { StatsTelemetry } from "../observability/telemetry.js";
-import { ExitCode } from "./exitCode.js";
-import { positiveInt } from "./optionParsers.js";
+import { type Config, readConfig } from "../../config.js";
+import { StatsTelemetry } from "../../observability/telemetry.js";
+import { ExitCode } from "../exitCode.js";
+import { positiveInt } from "../optionParsers.js";
 
 interface WorkerFlags {
   readonly queue: string[];
@@ -54,9 +54,9 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
     { startWorker },
   ] = await Promise.all([
     import("@azure/identity"),
-    import("../azure/serviceBusTaskSource.js"),
-    import("../functions/runtime.js"),
-    import("../worker/startWorker.js"),
+    import("../../azure/serviceBusTaskSource.js"),
+    import("../../functions/runtime.js"),
+    import("../../worker/startWorker.js"),
   ]);
   const prefix = flags.prefix ?? config.DAGQ_PREFIX;
   const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });

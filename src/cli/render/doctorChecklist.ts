@@ -1,5 +1,5 @@
-import type { DoctorReport, Verdict } from "../client/index.js";
-import { assertNever } from "../core/index.js";
+import type { DoctorReport, Verdict } from "../../client/index.js";
+import { assertNever } from "../../core/index.js";
 import type { Paint, Style } from "./paint.js";
 
 const MARK: Record<Verdict, { text: string; style: Style }> = {

@@ -1,4 +1,4 @@
-import type { TaskCounts } from "../client/index.js";
+import type { TaskCounts } from "../../client/index.js";
 import { finishedCount } from "./countsText.js";
 import type { Paint } from "./paint.js";
 import { segmentBar } from "./segmentBar.js";

@@ -1,4 +1,4 @@
-import { loadDefinitionFile } from "../definitionFile.js";
+import { loadDefinitionFile } from "../../definitionFile.js";
 
 /** `dagq validate FILE`: the one-line shape of a valid definition; errors throw (exit 2). */
 export function validateCommand(file: string): string {

@@ -1,4 +1,4 @@
-import type { TaskView } from "../client/index.js";
+import type { TaskView } from "../../client/index.js";
 import type { Paint } from "./paint.js";
 import { stateStyle } from "./stateStyle.js";
 import { renderTable } from "./table.js";

@@ -1,18 +1,18 @@
 import type { Command } from "commander";
-import type { DagqClient, WorkflowStatus } from "../client/index.js";
-import { isTerminalWorkflow } from "../core/index.js";
+import type { DagqClient, WorkflowStatus } from "../../client/index.js";
+import { isTerminalWorkflow } from "../../core/index.js";
+import { ClientExitCode } from "../clientFailure.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { interruption } from "../interruption.js";
+import { positiveSeconds } from "../optionParsers.js";
+import { finishedCount } from "../render/countsText.js";
+import { paintFor } from "../render/paint.js";
+import { RateMeter } from "../render/rateMeter.js";
+import { statusPanel } from "../render/statusPanel.js";
+import { taskTable } from "../render/taskTable.js";
+import { createWatchDisplay } from "../render/watchDisplay.js";
 import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
-import { ClientExitCode } from "./clientFailure.js";
-import { finishedCount } from "./countsText.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { interruption } from "./interruption.js";
-import { positiveSeconds } from "./optionParsers.js";
-import { paintFor } from "./paint.js";
-import { RateMeter } from "./rateMeter.js";
-import { statusPanel } from "./statusPanel.js";
-import { taskTable } from "./taskTable.js";
-import { createWatchDisplay } from "./watchDisplay.js";
 
 /** On a terminal, DAGs at least this deep get the per-layer view without asking. */
 const AUTO_LAYERS = 10;

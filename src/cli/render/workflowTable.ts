@@ -1,4 +1,4 @@
-import type { WorkflowStatus } from "../client/index.js";
+import type { WorkflowStatus } from "../../client/index.js";
 import { finishedCount } from "./countsText.js";
 import type { Paint } from "./paint.js";
 import { stateStyle } from "./stateStyle.js";

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
-import type { DagqClient, PurgeProgress } from "../client/index.js";
+import type { DagqClient, PurgeProgress } from "../../client/index.js";
+import { canAsk, confirm } from "../confirm.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { interruption } from "../interruption.js";
+import { LiveArea } from "../render/liveArea.js";
 import { clientCommand, runWithClient } from "./clientCommand.js";
-import { canAsk, confirm } from "./confirm.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { interruption } from "./interruption.js";
-import { LiveArea } from "./liveArea.js";
 
 const POLL_MS = 500;
 const PLAIN_EVERY_MS = 2000;

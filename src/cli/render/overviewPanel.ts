@@ -1,5 +1,5 @@
-import type { Overview } from "../client/index.js";
-import { WORKFLOW_STATES } from "../core/index.js";
+import type { Overview } from "../../client/index.js";
+import { WORKFLOW_STATES } from "../../core/index.js";
 import { countsText } from "./countsText.js";
 import type { Paint } from "./paint.js";
 import { stateStyle } from "./stateStyle.js";

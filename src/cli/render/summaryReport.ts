@@ -1,4 +1,4 @@
-import type { LocalResult } from "../local/runner.js";
+import type { LocalResult } from "../../local/runner.js";
 import type { Paint } from "./paint.js";
 
 const MAX_LISTED = 20;

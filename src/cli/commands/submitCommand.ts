@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import type { Command } from "commander";
-import type { WorkflowDefinitionInput } from "../core/index.js";
-import { loadDefinitionFile } from "../definitionFile.js";
+import type { WorkflowDefinitionInput } from "../../core/index.js";
+import { loadDefinitionFile } from "../../definitionFile.js";
+import type { EndpointFlags } from "../endpoint.js";
+import { ExitCode } from "../exitCode.js";
+import { positiveSeconds } from "../optionParsers.js";
 import { clientCommand, runWithClient } from "./clientCommand.js";
-import type { EndpointFlags } from "./endpoint.js";
-import { ExitCode } from "./exitCode.js";
-import { positiveSeconds } from "./optionParsers.js";
 import { watchWorkflow } from "./watchCommand.js";
 
 interface SubmitFlags extends EndpointFlags {

@@ -1,12 +1,12 @@
 import { Command } from "commander";
-import { loadDefinitionFile } from "../definitionFile.js";
-import { readHostJson } from "../host/hostJson.js";
-import { ExitCode } from "./exitCode.js";
+import { loadDefinitionFile } from "../../definitionFile.js";
+import { readHostJson } from "../../host/hostJson.js";
+import { ExitCode } from "../exitCode.js";
+import { positiveInt } from "../optionParsers.js";
+import { paintFor } from "../render/paint.js";
+import { createProgress } from "../render/progress.js";
+import { summaryReport } from "../render/summaryReport.js";
 import { defaultHostJson } from "./hostCommand.js";
-import { positiveInt } from "./optionParsers.js";
-import { paintFor } from "./paint.js";
-import { createProgress } from "./progress.js";
-import { summaryReport } from "./summaryReport.js";
 
 /** `dagq dev FILE`: the serverless path end to end on this machine, on the embedded default. */
 export function devCommand(): Command {
@@ -51,7 +51,7 @@ async function runDev(
   process.on("SIGINT", onSigint);
   const startedAt = Date.now();
   // Loaded here, not at the top: Azurite's harness and the Azure SDKs would slow every command.
-  const { devRun } = await import("../dev/devRun.js");
+  const { devRun } = await import("../../dev/devRun.js");
   try {
     const result = await devRun(def, {
       workers: flags.workers,
