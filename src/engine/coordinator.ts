@@ -52,7 +52,7 @@ export interface CoordinatorDeps {
 
 /**
  * Applies events to workflows, one load-apply-dispatch-write cycle at a time per workflow, under
- * the workflow's lease. Concurrent submissions for the same workflow in this instance queue up
+ * the workflow's lease. Concurrent calls for the same workflow in this instance queue up
  * and are applied together by the next cycle (group commit). When another instance holds the
  * lease, events are parked in the workflow's inbox, which the holder drains while it works and
  * before it lets go; see docs/reliability.md for why nothing is lost or applied twice.
@@ -70,8 +70,11 @@ export class Coordinator {
     private readonly config: CoordinatorConfig = DEFAULT_COORDINATOR_CONFIG,
   ) {}
 
-  /** Resolves once the events are durable: in the workflow's journal, or parked in its inbox. */
-  submit(id: string, events: readonly InboxEvent[], sweep?: SweepFn): Promise<Outcome> {
+  /**
+   * Applies events (and an optional sweep) to a workflow. Resolves once they are durable: in the
+   * workflow's journal, or parked in its inbox.
+   */
+  apply(id: string, events: readonly InboxEvent[], sweep?: SweepFn): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       const s = this.session(id);
       s.queue.push({ events, ...(sweep ? { sweep } : {}), resolve, reject });
@@ -122,7 +125,7 @@ export class Coordinator {
     s.running = true;
     if (s.linger) clearTimeout(s.linger);
     s.linger = null;
-    // setImmediate, not now: submissions made in the same tick join this cycle.
+    // setImmediate, not now: calls made in the same tick join this cycle.
     setImmediate(() => void this.drive(id, s));
   }
 

@@ -35,5 +35,5 @@ export interface SweepRequest {
 }
 export type SweepFn = (run: RunState, now: number) => SweepRequest;
 
-/** How a submission ended: applied under our lease, parked in the inbox, or the workflow is gone. */
+/** How a call of Coordinator.apply ended: applied under our lease, parked in the inbox, the workflow is gone, or (nothing to apply) another instance holds it. */
 export type Outcome = "applied" | "parked" | "gone" | "busy";

@@ -47,7 +47,7 @@ export async function ingestCompletionMessage(engine: Engine, raw: unknown): Pro
   const outcomes = await Promise.all(
     [...byWorkflow].map(
       async ([id, events]) =>
-        [await engine.coordinator.submit(id, events), events.length] as [Outcome, number],
+        [await engine.coordinator.apply(id, events), events.length] as [Outcome, number],
     ),
   );
   const sum = (o: Outcome) => outcomes.filter(([x]) => x === o).reduce((n, [, k]) => n + k, 0);

@@ -28,7 +28,7 @@ export async function sweepRunning(engine: Engine, shards = allShards()): Promis
     const due = row.wakeAt !== null && row.wakeAt <= now;
     if (!due && seen !== undefined && seen === row.timestamp) return;
     report.visited++;
-    const outcome = await engine.coordinator.submit(row.id, [], (run, at) => {
+    const outcome = await engine.coordinator.apply(row.id, [], (run, at) => {
       const events = timedOut(run, at);
       report.timedOut += events.length;
       const queueOf = (task: number) => engine.names.taskQueue(run.def.tasks[task]!.queue);
