@@ -12,7 +12,7 @@
 import type { ServiceBusMessage, ServiceBusSender, TokenCredential } from "@azure/service-bus";
 import { ServiceBusClient } from "@azure/service-bus";
 import type { TaskSink } from "../storage/ports.js";
-import { parseServiceBusTarget } from "./taskSink.js";
+import { parseServiceBusTarget } from "../storage/serviceBusTarget.js";
 
 /** The parts of the SDK the sink uses, so tests can pass a fake. */
 export type SenderLike = Pick<

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { isTerminalWorkflow } from "../core/index.js";
+import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 
 /** Deletes one workflow: state blobs, index row, inbox. False when there was nothing to delete. */
@@ -97,10 +98,7 @@ export async function getPurgeProgress(engine: Engine, job: string): Promise<Pur
 async function drainQueues(engine: Engine): Promise<void> {
   const { queues } = engine.storage;
   const taskQueues = await queues.list(`${engine.names.prefix}-tasks-`);
-  const targets = [
-    ...taskQueues.filter((q) => !q.endsWith("-poison")),
-    engine.names.completionQueue,
-  ];
+  const targets = [...taskQueues.filter((q) => !isPoisonQueue(q)), engine.names.completionQueue];
   await Promise.all(targets.map((q) => queues.clear(q)));
 }
 

@@ -1,5 +1,5 @@
 import { timedOut } from "../core/index.js";
-import { allShards } from "../storage/layout.js";
+import { allShards, isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 import type { IndexRow } from "./workflowIndex.js";
 
@@ -54,7 +54,7 @@ async function emptyTaskQueues(engine: Engine): Promise<Set<string>> {
   const depths = await Promise.all(
     names.map(async (q) => [q, await engine.storage.queues.depth(q)] as const),
   );
-  return new Set(depths.filter(([q, d]) => d === 0 && !q.endsWith("-poison")).map(([q]) => q));
+  return new Set(depths.filter(([q, d]) => d === 0 && !isPoisonQueue(q)).map(([q]) => q));
 }
 
 /** Runs `fn` over the index rows of the given shards, shards in parallel with bounded concurrency. */

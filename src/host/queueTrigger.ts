@@ -1,5 +1,6 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { poisonQueueOf } from "../storage/layout.js";
 import type { QueueMessage, QueueStore } from "../storage/ports.js";
 import type { QueueSettings } from "./hostJson.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
@@ -181,7 +182,7 @@ export class QueueTrigger {
   /** Copies the message, as it was sent, to `<queue>-poison`, then deletes the original. */
   private async poison(msg: QueueMessage, why: string): Promise<void> {
     const { name, queue, queues, log } = this.opts;
-    const target = `${queue}-poison`;
+    const target = poisonQueueOf(queue);
     await queues.ensure(target);
     await queues.send(target, msg.text);
     await queues.delete(queue, msg);

@@ -5,6 +5,7 @@
  * target, so a test can `receive("sb://ns/q", ...)` what was sent to Service Bus.
  */
 import type { Storage, TaskSink } from "../storage/ports.js";
+import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 import { MemoryBlobStore } from "./memoryBlobStore.js";
 import { MemoryQueueStore } from "./memoryQueueStore.js";
 import { MemoryTableStore } from "./memoryTableStore.js";
@@ -17,7 +18,7 @@ export class MemoryTaskSink implements TaskSink {
     texts: readonly string[],
     opts: { readonly delayS?: number } = {},
   ): Promise<void> {
-    if (target.startsWith("sb://")) this.queues.ensureRaw(target);
+    if (isServiceBusTarget(target)) this.queues.ensureRaw(target);
     else await this.queues.ensure(target);
     for (const text of texts) await this.queues.send(target, text, opts);
   }

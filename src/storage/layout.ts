@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isServiceBusTarget } from "./serviceBusTarget.js";
 
 export const SHARDS = 16;
 
@@ -26,6 +27,15 @@ export interface Layout {
   workflowPrefix(id: string): string;
 }
 
+/** Where a queue's messages go after too many failed attempts: the Functions host's name for it. */
+export function poisonQueueOf(queue: string): string {
+  return `${queue}-poison`;
+}
+
+export function isPoisonQueue(queue: string): boolean {
+  return queue.endsWith("-poison");
+}
+
 /** Lower-case letters and digits, at most 16: queue names are at most 63 characters. */
 export const PREFIX_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
 
@@ -44,8 +54,8 @@ export function layout(prefix: string): Layout {
     inboxTable: `${prefix}inbox`,
     completionQueue: `${prefix}-completions`,
     controlQueue: `${prefix}-control`,
-    taskQueue: (queue) => (queue.startsWith("sb://") ? queue : `${prefix}-tasks-${queue}`),
-    poisonQueue: (queue) => `${queue}-poison`,
+    taskQueue: (queue) => (isServiceBusTarget(queue) ? queue : `${prefix}-tasks-${queue}`),
+    poisonQueue: poisonQueueOf,
     definitionBlob: (id) => `${wf(id)}definition.json.gz`,
     headBlob: (id) => `${wf(id)}head`,
     journalBlob: (id, gen) => `${wf(id)}journal-${gen}`,

@@ -1,3 +1,4 @@
+import { poisonQueueOf } from "../storage/layout.js";
 import type { QueueMessage, QueueStore } from "../storage/ports.js";
 
 /** One received task message, with what a worker may do about it. */
@@ -70,7 +71,7 @@ export class StorageQueueSource implements TaskSource {
         }),
       poison: (reason) =>
         serial(async () => {
-          const target = `${queue}-poison`;
+          const target = poisonQueueOf(queue);
           await queues.ensure(target);
           await queues.send(target, JSON.stringify({ reason, text: first.text.slice(0, 40_000) }));
           if (msg) await queues.delete(queue, msg);

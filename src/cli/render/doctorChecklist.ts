@@ -1,5 +1,6 @@
 import type { DoctorReport, Verdict } from "../../client/index.js";
 import { assertNever } from "../../core/index.js";
+import { isPoisonQueue } from "../../storage/layout.js";
 import type { Paint, Style } from "./paint.js";
 
 const MARK: Record<Verdict, { text: string; style: Style }> = {
@@ -36,7 +37,7 @@ export function doctorChecklist(report: DoctorReport, url: string, paint: Paint)
     lines.push("queues");
     for (const q of report.queues) {
       const line = `  ${q.name.padEnd(qWidth)}  ${String(q.depth).padStart(dWidth)}`;
-      lines.push(q.name.endsWith("-poison") && q.depth > 0 ? paint("yellow", line) : line);
+      lines.push(isPoisonQueue(q.name) && q.depth > 0 ? paint("yellow", line) : line);
     }
   }
   lines.push(verdictLine(report, paint));
