@@ -18,8 +18,6 @@ export interface Signals {
  * in a single request (a 10,000-parent fan-in never overflows a message).
  */
 export class Dispatcher {
-  private readonly ensured = new Set<string>();
-
   constructor(
     private readonly storage: Storage,
     private readonly names: Layout,
@@ -42,10 +40,10 @@ export class Dispatcher {
     }
     await Promise.all(work);
     await Promise.all(
-      [...batches.values()].map(async (b) => {
-        await this.ensureQueue(b.target);
-        await this.storage.tasks.send(b.target, b.texts, b.delayS > 0 ? { delayS: b.delayS } : {});
-      }),
+      // The task sink creates a storage queue on its first send (QueueTaskSink caches that).
+      [...batches.values()].map((b) =>
+        this.storage.tasks.send(b.target, b.texts, b.delayS > 0 ? { delayS: b.delayS } : {}),
+      ),
     );
     return work.length;
   }
@@ -101,11 +99,5 @@ export class Dispatcher {
       );
     }
     return small;
-  }
-
-  private async ensureQueue(target: string): Promise<void> {
-    if (target.startsWith("sb://") || this.ensured.has(target)) return;
-    await this.storage.queues.ensure(target);
-    this.ensured.add(target);
   }
 }

@@ -34,7 +34,7 @@ export class QueueBudget {
     );
     await Promise.all(
       stale.map(async (q) => {
-        // A queue that does not exist yet is empty: the dispatcher creates it on first send.
+        // A queue that does not exist yet is empty: the task sink creates it on first send.
         const depth = await this.queues.depth(q).catch(() => 0);
         this.depths.set(q, { depth, at: now });
       }),

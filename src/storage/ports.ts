@@ -139,7 +139,11 @@ export interface TableStore {
   deleteBatch(table: string, partitionKey: string, rowKeys: readonly string[]): Promise<void>;
 }
 
-/** Where task messages go: a storage queue, or a Service Bus queue for `sb://` targets. */
+/**
+ * Where task messages go: a storage queue, or a Service Bus queue for `sb://` targets. A storage
+ * queue that does not exist yet is created by the first send (task queues are named by user
+ * definitions), so callers never ensure one themselves.
+ */
 export interface TaskSink {
   send(
     target: string,
