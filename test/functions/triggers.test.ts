@@ -8,6 +8,7 @@ import { controlHandler } from "../../src/functions/control.js";
 import type { Runtime } from "../../src/functions/runtime.js";
 import { sweepOrphansHandler } from "../../src/functions/sweepOrphans.js";
 import { sweepRunningHandler } from "../../src/functions/sweepRunning.js";
+import type { StatsTelemetry } from "../../src/observability/telemetry.js";
 import { memoryRuntime, pair, testConfig, testContext } from "./httpFixture.js";
 
 const timer = (isPastDue = false): Timer => ({
@@ -94,6 +95,29 @@ describe("timer functions", () => {
       "warning: sweepRunning: running late",
       "information: sweepRunning: examined 1, visited 1, timed out 0, busy 0, gone 0",
     ]);
+    await engine.coordinator.flush();
+  });
+
+  it("sweepRunning counts each visit once: the engine counts, the handler only logs", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    await submitWorkflow(engine, pair);
+    await sweepRunningHandler(rt)(timer(), testContext());
+    expect((engine.telemetry as StatsTelemetry).counter("sweep.visited")).toBe(1);
+    await engine.coordinator.flush();
+  });
+
+  it("sweepOrphans findings count as sweep.orphans.*; sweep.repaired stays ready-repair's", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    const { id } = await submitWorkflow(engine, pair);
+    await engine.coordinator.flush();
+    await engine.index.delete(id); // a crash between the state write and the row write
+    await engine.inbox.put(id, [{ kind: "admit" }], engine.clock() - 3_600_000);
+    await sweepOrphansHandler(rt)(timer(), testContext());
+    const stats = engine.telemetry as StatsTelemetry;
+    expect(stats.counter("sweep.orphans.inboxesDrained")).toBe(1);
+    expect(stats.counter("sweep.repaired")).toBe(0);
     await engine.coordinator.flush();
   });
 
