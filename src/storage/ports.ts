@@ -86,10 +86,13 @@ export interface QueueMessage {
   readonly insertedOn: number;
 }
 
+/** The most a storage queue message may hold: 64 KiB of UTF-8, as Azure Storage counts it. */
+export const MAX_QUEUE_MESSAGE_BYTES = 64 * 1024;
+
 export interface QueueStore {
   /** Creates the queue if it does not exist. */
   ensure(queue: string): Promise<void>;
-  /** Sends a UTF-8 text message, invisible for `delayS` seconds. */
+  /** Sends UTF-8 text (at most MAX_QUEUE_MESSAGE_BYTES), invisible for `delayS` seconds. */
   send(queue: string, text: string, opts?: { readonly delayS?: number }): Promise<void>;
   /** Up to `max` (≤ 32) messages, each invisible to others for `visibilityS` seconds. */
   receive(queue: string, max: number, visibilityS: number): Promise<QueueMessage[]>;

@@ -61,6 +61,13 @@ export function describeQueueStoreContract(
       expect((await store.receive(q, 1, 30))[0]?.text).toBe(big);
     });
 
+    it("carries up to 64 KiB counted in UTF-8 bytes, and refuses one byte more", async () => {
+      const full = "é".repeat(32 * 1024); // 2 bytes each: 65,536 bytes in 32,768 characters
+      await store.send(q, full);
+      expect((await store.receive(q, 1, 30))[0]?.text).toBe(full);
+      await expectFailure(store.send(q, `${full}x`));
+    });
+
     it("a received message is invisible until released; release(0) brings it back", async () => {
       await store.send(q, "m");
       const [first] = await store.receive(q, 32, 60);
