@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { DagqError } from "../core/index.js";
+import { toError } from "../toError.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
 import { registerClientCommands } from "./commands/clientCommands.js";
 import { devCommand } from "./commands/devCommand.js";
@@ -71,7 +72,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`dagq: ${e.message}\n`);
       process.exitCode = ExitCode.usage;
     } else {
-      process.stderr.write(`dagq: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.stderr.write(`dagq: internal error: ${toError(e).stack ?? String(e)}\n`);
       process.exitCode = ExitCode.internal;
     }
   }

@@ -9,6 +9,7 @@ import {
 } from "../protocol/messages.js";
 import type { Layout } from "../storage/layout.js";
 import type { BlobStore, QueueStore } from "../storage/ports.js";
+import { toError } from "../toError.js";
 import { CompletionSender } from "./completionSender.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";
@@ -180,7 +181,7 @@ export class Worker {
     try {
       inputs = await this.retry("read inputs", () => resolveInputs(msg, this.deps.blobs));
     } catch (e) {
-      return { kind: "failed", ...base, error: `could not read inputs: ${(e as Error).message}` };
+      return { kind: "failed", ...base, error: `could not read inputs: ${toError(e).message}` };
     }
     const stopWatching = this.signals.watch(msg.workflow_id, {
       task: msg.task,

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { type Config, readConfig } from "../../config.js";
 import type { HostLog } from "../../host/invocationContext.js";
 import { PREFIX_PATTERN } from "../../storage/layout.js";
+import { toError } from "../../toError.js";
 import { ExitCode } from "../exitCode.js";
 
 export interface HostFlags {
@@ -42,7 +43,7 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
     base = readConfig();
   } catch (e) {
     // Missing or invalid settings are the user's to fix, not a crash: say which, exit 2.
-    process.stderr.write(`dagq host: ${(e as Error).message}\n`);
+    process.stderr.write(`dagq host: ${toError(e).message}\n`);
     return ExitCode.usage;
   }
   const config: Config = Object.freeze({ ...base, DAGQ_PREFIX: flags.prefix ?? base.DAGQ_PREFIX });

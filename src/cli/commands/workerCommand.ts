@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { type Config, readConfig } from "../../config.js";
 import { StatsTelemetry } from "../../observability/telemetry.js";
+import { toError } from "../../toError.js";
 import { ExitCode } from "../exitCode.js";
 import { positiveInt } from "../optionParsers.js";
 
@@ -43,7 +44,7 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   try {
     config = readConfig();
   } catch (e) {
-    process.stderr.write(`dagq worker: ${(e as Error).message}\n`);
+    process.stderr.write(`dagq worker: ${toError(e).message}\n`);
     return ExitCode.usage;
   }
   // Loaded here, not at the top: the Azure SDKs would slow every other command's start.
