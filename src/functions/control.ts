@@ -2,7 +2,8 @@ import type { StorageQueueHandler } from "@azure/functions";
 import { z } from "zod";
 import { assertNever } from "../core/index.js";
 import { PurgeJobSchema, runPurgeStep } from "../engine/purge.js";
-import { queueMessageJson } from "./queueMessage.js";
+import { sendToPoison } from "../protocol/poison.js";
+import { parseQueuePayload, payloadText } from "../protocol/queuePayload.js";
 import type { Runtime } from "./runtime.js";
 
 /** Everything the control queue carries; a union so that a new kind must be handled below. */
@@ -16,16 +17,21 @@ const ControlMessageSchema = z.discriminatedUnion("kind", [PurgeJobSchema]);
 export function controlHandler(rt: Runtime): StorageQueueHandler {
   return async (message, context) => {
     const engine = await rt.engine();
-    const parsed = ControlMessageSchema.safeParse(queueMessageJson(message));
-    if (!parsed.success) {
-      const poison = engine.names.poisonQueue(engine.names.controlQueue);
-      const reason = z.prettifyError(parsed.error);
-      await engine.storage.queues.ensure(poison);
-      await engine.storage.queues.send(poison, JSON.stringify({ reason, message }));
-      context.error(`control: malformed message sent to ${poison}: ${reason}`);
+    const parsed = parseQueuePayload(message, ControlMessageSchema);
+    if (!parsed.ok) {
+      const poison = await sendToPoison(
+        engine.storage.queues,
+        {
+          sourceQueue: engine.names.controlQueue,
+          message: payloadText(message),
+          reason: parsed.reason,
+        },
+        engine.clock(),
+      );
+      context.error(`control: malformed message sent to ${poison}: ${parsed.reason}`);
       return;
     }
-    const job = parsed.data;
+    const job = parsed.value;
     switch (job.kind) {
       case "purge": {
         const p = await runPurgeStep(engine, job);

@@ -1,5 +1,6 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { decodeQueuePayload } from "../protocol/queuePayload.js";
 import { poisonQueueOf } from "../storage/layout.js";
 import type { QueueMessage, QueueStore } from "../storage/ports.js";
 import type { QueueSettings } from "./hostJson.js";
@@ -194,9 +195,6 @@ export class QueueTrigger {
 /** The trigger's input: JSON is handed over parsed, as the Node worker does; else the text. */
 function payload(text: string, encoding: QueueSettings["messageEncoding"]): unknown {
   const decoded = encoding === "base64" ? Buffer.from(text, "base64").toString("utf8") : text;
-  try {
-    return JSON.parse(decoded);
-  } catch {
-    return decoded;
-  }
+  const p = decodeQueuePayload(decoded);
+  return p.json ? p.value : p.text;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TaskNameSchema } from "../core/index.js";
+import { decodeQueuePayload } from "./queuePayload.js";
 
 /**
  * The wire protocol between the coordinator and workers, version 1. Messages are UTF-8 JSON,
@@ -83,25 +84,25 @@ export const CompletionMessageWireSchema = CompletionMessageSchema.extend({
 });
 
 /**
- * Splits a raw completion message into valid completions and rejected ones, each with the reason:
- * one malformed report must not sink the valid ones travelling with it.
+ * Splits a completion message, as a queue trigger receives it (parsed by the host, or text),
+ * into valid completions and rejected ones, each with the reason: one malformed report must not
+ * sink the valid ones travelling with it. The payload is decoded once and the parsed value
+ * validated; nothing is re-serialized.
  */
-export function parseCompletionMessage(text: string): {
+export function parseCompletionMessage(message: unknown): {
   valid: Completion[];
   rejected: Array<{ item: unknown; reason: string }>;
 } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
+  const payload = decodeQueuePayload(message);
+  if (!payload.json) {
     return {
       valid: [],
-      rejected: [{ item: text.slice(0, 200), reason: `not JSON: ${(e as Error).message}` }],
+      rejected: [{ item: payload.text.slice(0, 200), reason: `not JSON: ${payload.error}` }],
     };
   }
-  const outer = CompletionMessageSchema.safeParse(json);
+  const outer = CompletionMessageSchema.safeParse(payload.value);
   if (!outer.success)
-    return { valid: [], rejected: [{ item: json, reason: z.prettifyError(outer.error) }] };
+    return { valid: [], rejected: [{ item: payload.value, reason: z.prettifyError(outer.error) }] };
   const valid: Completion[] = [];
   const rejected: Array<{ item: unknown; reason: string }> = [];
   outer.data.completions.forEach((item, k) => {

@@ -1,4 +1,4 @@
-import { poisonQueueOf } from "../storage/layout.js";
+import { sendToPoison } from "../protocol/poison.js";
 import type { QueueMessage, QueueStore } from "../storage/ports.js";
 
 /** One received task message, with what a worker may do about it. */
@@ -71,9 +71,11 @@ export class StorageQueueSource implements TaskSource {
         }),
       poison: (reason) =>
         serial(async () => {
-          const target = poisonQueueOf(queue);
-          await queues.ensure(target);
-          await queues.send(target, JSON.stringify({ reason, text: first.text.slice(0, 40_000) }));
+          await sendToPoison(
+            queues,
+            { sourceQueue: queue, message: first.text, reason },
+            Date.now(),
+          );
           if (msg) await queues.delete(queue, msg);
           msg = null;
         }),

@@ -7,6 +7,7 @@ import {
   type TaskMessage,
   TaskMessageSchema,
 } from "../protocol/messages.js";
+import { parseQueuePayload } from "../protocol/queuePayload.js";
 import type { Layout } from "../storage/layout.js";
 import type { BlobStore, QueueStore } from "../storage/ports.js";
 import { toError } from "../toError.js";
@@ -146,16 +147,10 @@ export class Worker {
   }
 
   private parse(d: Delivery): TaskMessage | null {
-    const parsed = (() => {
-      try {
-        return TaskMessageSchema.safeParse(JSON.parse(d.text));
-      } catch (e) {
-        return { success: false as const, error: e };
-      }
-    })();
-    if (parsed.success) return parsed.data;
+    const parsed = parseQueuePayload(d.text, TaskMessageSchema);
+    if (parsed.ok) return parsed.value;
     this.stats.poisoned++;
-    const reason = String(parsed.error);
+    const { reason } = parsed;
     void this.retry("set a malformed task message aside", () => d.poison(reason)).catch(
       (e: unknown) =>
         this.deps.telemetry.log(

@@ -77,10 +77,29 @@ describe("control", () => {
     const poisoned = await engine.storage.queues.receive("t-control-poison", 32, 30);
     expect(poisoned.map((m) => JSON.parse(m.text).message)).toEqual([
       "not json at all",
-      { kind: "reboot" },
+      JSON.stringify({ kind: "reboot" }),
     ]);
+    expect(JSON.parse(poisoned[0]!.text)).toMatchObject({
+      reason: expect.stringMatching(/^not JSON: /),
+      source_queue: "t-control",
+    });
     expect(logs).toHaveLength(2);
     expect(logs[0]).toMatch(/^error: control: malformed message sent to t-control-poison: /);
+  });
+});
+
+describe("control poison records", () => {
+  it("sets aside a malformed control message of nearly 64 KiB of multi-byte text within the limit", async () => {
+    const { rt, engine } = memoryRuntime();
+    const text = "😀".repeat(16_380); // 65,520 bytes: a valid queue message, but not JSON
+    const logs: string[] = [];
+    await controlHandler(rt)(text, testContext(logs));
+    const [p] = await engine.storage.queues.receive("t-control-poison", 1, 30);
+    expect(new TextEncoder().encode(p!.text).length).toBeLessThanOrEqual(65_536);
+    const record = JSON.parse(p!.text);
+    expect(record).toMatchObject({ source_queue: "t-control", truncated: true });
+    expect(text.startsWith(record.message)).toBe(true);
+    expect(record.message.length).toBeGreaterThan(text.length - 200);
   });
 });
 
