@@ -11,7 +11,7 @@
  */
 import type { ServiceBusMessage, ServiceBusSender, TokenCredential } from "@azure/service-bus";
 import { ServiceBusClient } from "@azure/service-bus";
-import type { TaskSink } from "../storage/ports.js";
+import type { SendOptions, TaskSink } from "../storage/ports.js";
 import { parseServiceBusTarget } from "../storage/serviceBusTarget.js";
 
 /** The parts of the SDK the sink uses, so tests can pass a fake. */
@@ -42,11 +42,7 @@ export class ServiceBusTaskSink implements TaskSink {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async send(
-    target: string,
-    texts: readonly string[],
-    opts: { readonly delayS?: number } = {},
-  ): Promise<void> {
+  async send(target: string, texts: readonly string[], opts: SendOptions = {}): Promise<void> {
     if (texts.length === 0) return;
     const sender = this.sender(target);
     const messages = texts.map((body): ServiceBusMessage => ({ body, contentType: "text/plain" }));

@@ -2,7 +2,7 @@
  * Task sinks: where dispatched task messages go. A target is either a storage queue name or
  * `sb://<namespace>/<queue>` for a Service Bus queue; RoutingTaskSink picks by that prefix.
  */
-import type { QueueStore, TaskSink } from "../storage/ports.js";
+import type { QueueStore, SendOptions, TaskSink } from "../storage/ports.js";
 import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 import { forEachLimit } from "./forEachLimit.js";
 
@@ -19,11 +19,7 @@ export class QueueTaskSink implements TaskSink {
     private readonly parallel = 32,
   ) {}
 
-  async send(
-    target: string,
-    texts: readonly string[],
-    opts: { readonly delayS?: number } = {},
-  ): Promise<void> {
+  async send(target: string, texts: readonly string[], opts: SendOptions = {}): Promise<void> {
     if (isServiceBusTarget(target)) throw new Error(`not a storage queue: ${target}`);
     if (texts.length === 0) return;
     await this.ensure(target);
@@ -48,7 +44,7 @@ export class RoutingTaskSink implements TaskSink {
     private readonly serviceBus?: TaskSink,
   ) {}
 
-  send(target: string, texts: readonly string[], opts?: { readonly delayS?: number }) {
+  send(target: string, texts: readonly string[], opts?: SendOptions) {
     if (!isServiceBusTarget(target)) return this.storage.send(target, texts, opts);
     if (!this.serviceBus) {
       return Promise.reject(new Error(`no Service Bus sink configured for ${target}`));

@@ -4,7 +4,7 @@
  * on first send, as the Azure sink does), `sb://` targets in a queue named after the whole
  * target, so a test can `receive("sb://ns/q", ...)` what was sent to Service Bus.
  */
-import type { Storage, TaskSink } from "../storage/ports.js";
+import type { SendOptions, Storage, TaskSink } from "../storage/ports.js";
 import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 import { MemoryBlobStore } from "./memoryBlobStore.js";
 import { MemoryQueueStore } from "./memoryQueueStore.js";
@@ -13,11 +13,7 @@ import { MemoryTableStore } from "./memoryTableStore.js";
 export class MemoryTaskSink implements TaskSink {
   constructor(private readonly queues: MemoryQueueStore) {}
 
-  async send(
-    target: string,
-    texts: readonly string[],
-    opts: { readonly delayS?: number } = {},
-  ): Promise<void> {
+  async send(target: string, texts: readonly string[], opts: SendOptions = {}): Promise<void> {
     if (isServiceBusTarget(target)) this.queues.ensureRaw(target);
     else await this.queues.ensure(target);
     for (const text of texts) await this.queues.send(target, text, opts);

@@ -30,6 +30,21 @@ export interface BlobRead {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** Conditions and metadata for replacing a block blob. */
+export interface BlobWriteOptions {
+  /** Only if the blob's ETag is still this. */
+  readonly ifMatch?: string;
+  /** Only under this lease (required while the blob is leased). */
+  readonly leaseId?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+/** Options for sending a queue message. */
+export interface SendOptions {
+  /** Seconds the message stays invisible after it is sent (0 by default). */
+  readonly delayS?: number;
+}
+
 /** One blob container: the deployment's workflows, outputs and sentinels live in it. */
 export interface BlobStore {
   /** Creates the container if it does not exist. */
@@ -42,15 +57,7 @@ export interface BlobStore {
   /** Writes a block blob only if absent: its ETag, or null when it already exists. */
   create(path: string, data: Uint8Array, metadata?: Record<string, string>): Promise<string | null>;
   /** Replaces a block blob; throws ConflictError if `ifMatch` or `leaseId` does not hold. */
-  write(
-    path: string,
-    data: Uint8Array,
-    opts?: {
-      readonly ifMatch?: string;
-      readonly leaseId?: string;
-      readonly metadata?: Record<string, string>;
-    },
-  ): Promise<string>;
+  write(path: string, data: Uint8Array, opts?: BlobWriteOptions): Promise<string>;
   /** Creates an empty append blob only if absent: its ETag, or null when it already exists. */
   createAppend(path: string): Promise<string | null>;
   /** Appends one block atomically if the blob's ETag is still `ifMatch`; returns the new ETag. */
@@ -93,7 +100,7 @@ export interface QueueStore {
   /** Creates the queue if it does not exist. */
   ensure(queue: string): Promise<void>;
   /** Sends UTF-8 text (at most MAX_QUEUE_MESSAGE_BYTES), invisible for `delayS` seconds. */
-  send(queue: string, text: string, opts?: { readonly delayS?: number }): Promise<void>;
+  send(queue: string, text: string, opts?: SendOptions): Promise<void>;
   /** Up to `max` (≤ 32) messages, each invisible to others for `visibilityS` seconds. */
   receive(queue: string, max: number, visibilityS: number): Promise<QueueMessage[]>;
   /** Deletes a received message; false when its pop receipt is no longer valid. */
@@ -148,11 +155,7 @@ export interface TableStore {
  * definitions), so callers never ensure one themselves.
  */
 export interface TaskSink {
-  send(
-    target: string,
-    texts: readonly string[],
-    opts?: { readonly delayS?: number },
-  ): Promise<void>;
+  send(target: string, texts: readonly string[], opts?: SendOptions): Promise<void>;
 }
 
 /** Everything the engine touches, bundled so it can be swapped in one place. */
