@@ -1,15 +1,9 @@
 import { type Command, completedInputs, type Json, type RunState } from "../core/index.js";
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "../protocol/messages.js";
+import { type Signals, SignalsSchema } from "../protocol/signals.js";
+import { readJsonBlob, writeJsonBlob } from "../storage/jsonBlob.js";
 import type { Layout } from "../storage/layout.js";
 import type { Storage } from "../storage/ports.js";
-
-/** What the workers poll while a task runs: cancellation, and attempts to kill. */
-export interface Signals {
-  readonly cancelled: boolean;
-  readonly reason?: string;
-  /** `task#attempt` of zombie attempts to stop (a stale attempt that started late). */
-  readonly kill: readonly string[];
-}
 
 /**
  * Turns the reducer's commands into messages: task messages onto their queues (Storage Queue
@@ -54,10 +48,10 @@ export class Dispatcher {
     const cancelled = run.wf.status === "cancelled";
     if (kills.length === 0 && !cancelled) return;
     const path = this.names.signalsBlob(run.id);
-    const current = await this.storage.blobs.read(path);
-    const prev: Signals = current
-      ? (JSON.parse(Buffer.from(current.data).toString("utf8")) as Signals)
-      : { cancelled: false, kill: [] };
+    const prev: Signals = (await readJsonBlob(this.storage.blobs, path, SignalsSchema)) ?? {
+      cancelled: false,
+      kill: [],
+    };
     const kill = cancelled
       ? []
       : [
@@ -69,7 +63,7 @@ export class Dispatcher {
     const next: Signals = cancelled
       ? { cancelled, ...(run.wf.reason ? { reason: run.wf.reason } : {}), kill }
       : { ...prev, kill };
-    await this.storage.blobs.write(path, Buffer.from(JSON.stringify(next)));
+    await writeJsonBlob(this.storage.blobs, path, next);
   }
 
   private async message(run: RunState, task: number, attempt: number): Promise<string> {
@@ -90,7 +84,7 @@ export class Dispatcher {
     const text = JSON.stringify(msg);
     if (Buffer.byteLength(text) <= MAX_MESSAGE_BYTES) return text;
     const path = this.names.inputsBlob(run.id, spec.name, attempt);
-    await this.storage.blobs.write(path, Buffer.from(JSON.stringify(inputs)));
+    await writeJsonBlob(this.storage.blobs, path, inputs);
     const { inputs: _, ...rest } = msg;
     const small = JSON.stringify({ ...rest, inputs_ref: path });
     if (Buffer.byteLength(small) > MAX_MESSAGE_BYTES) {

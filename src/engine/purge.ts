@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { isTerminalWorkflow } from "../core/index.js";
+import { readJsonBlob, writeJsonBlob } from "../storage/jsonBlob.js";
 import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 
@@ -28,12 +29,14 @@ export const PurgeJobSchema = z.strictObject({
 });
 export type PurgeJob = z.infer<typeof PurgeJobSchema>;
 
-export interface PurgeProgress {
-  readonly job: string;
-  readonly scope: PurgeJob["scope"];
-  readonly purged: number;
-  readonly done: boolean;
-}
+/** A purge job's progress, in a blob the status endpoint reads. */
+export const PurgeProgressSchema = z.strictObject({
+  job: z.string(),
+  scope: PurgeJobSchema.shape.scope,
+  purged: z.int().min(0),
+  done: z.boolean(),
+});
+export type PurgeProgress = z.infer<typeof PurgeProgressSchema>;
 
 /**
  * Starts a purge of every terminal workflow, or of all of them. It runs through control-queue
@@ -90,8 +93,7 @@ export async function runPurgeStep(
 }
 
 export async function getPurgeProgress(engine: Engine, job: string): Promise<PurgeProgress | null> {
-  const blob = await engine.storage.blobs.read(progressPath(job));
-  return blob ? (JSON.parse(Buffer.from(blob.data).toString("utf8")) as PurgeProgress) : null;
+  return readJsonBlob(engine.storage.blobs, progressPath(job), PurgeProgressSchema);
 }
 
 /** Empties the task queues and the completion queue of this deployment (not the poison queues). */
@@ -107,5 +109,5 @@ function progressPath(job: string): string {
 }
 
 async function writeProgress(engine: Engine, p: PurgeProgress): Promise<void> {
-  await engine.storage.blobs.write(progressPath(p.job), Buffer.from(JSON.stringify(p)));
+  await writeJsonBlob(engine.storage.blobs, progressPath(p.job), p);
 }

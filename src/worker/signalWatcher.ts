@@ -1,10 +1,7 @@
+import { SignalsSchema } from "../protocol/signals.js";
+import { readJsonBlob } from "../storage/jsonBlob.js";
 import type { BlobStore } from "../storage/ports.js";
-
-interface Signals {
-  readonly cancelled?: boolean;
-  readonly reason?: string;
-  readonly kill?: readonly string[];
-}
+import { toError } from "../toError.js";
 
 interface Watch {
   readonly task: string;
@@ -26,6 +23,7 @@ export class SignalWatcher {
     private readonly blobs: BlobStore,
     private readonly pathOf: (workflowId: string) => string,
     private readonly intervalMs = 5000,
+    private readonly warn: (why: string) => void = () => {},
   ) {}
 
   /** Watches one running attempt; call the returned function when it ends. */
@@ -47,11 +45,14 @@ export class SignalWatcher {
   async poll(): Promise<void> {
     await Promise.all(
       [...this.watches].map(async ([id, set]) => {
-        const blob = await this.blobs.read(this.pathOf(id)).catch(() => undefined);
-        if (blob === undefined) return; // a read error: try again next time
-        const signals: Signals | null = blob
-          ? (JSON.parse(Buffer.from(blob.data).toString("utf8")) as Signals)
-          : null;
+        // A read error or an invalid blob: act on nothing, and look again next time.
+        const signals = await readJsonBlob(this.blobs, this.pathOf(id), SignalsSchema).catch(
+          (e: unknown) => {
+            this.warn(`signals of workflow ${id}: ${toError(e).message}`);
+            return undefined;
+          },
+        );
+        if (signals === undefined) return;
         const kill = new Set(signals?.kill ?? []);
         for (const [w, key] of set) {
           if (signals?.cancelled)

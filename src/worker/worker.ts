@@ -78,7 +78,7 @@ export class Worker {
       { lingerMs: 100, maxBatch: 100 },
       this.retry,
     );
-    this.signals = new SignalWatcher(deps.blobs, deps.names.signalsBlob, opts.signalPollMs);
+    this.signals = new SignalWatcher(deps.blobs, deps.names.signalsBlob, opts.signalPollMs, log);
   }
 
   /** Runs until `signal` aborts, then shuts down gracefully. */
