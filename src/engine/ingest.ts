@@ -1,3 +1,4 @@
+import { DagqError } from "../core/index.js";
 import { type Completion, parseCompletionMessage } from "../protocol/messages.js";
 import { sendToPoison } from "../protocol/poison.js";
 import { payloadText } from "../protocol/queuePayload.js";
@@ -45,12 +46,18 @@ export async function ingestCompletionMessage(engine: Engine, raw: unknown): Pro
     list.push(c);
     byWorkflow.set(c.workflow_id, list);
   }
-  const outcomes = await Promise.all(
+  const settled = await Promise.allSettled(
     [...byWorkflow].map(
       async ([id, events]) =>
         [await engine.coordinator.apply(id, events), events.length] as [Outcome, number],
     ),
   );
+  const failures = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  // Every workflow settles before the message is given back, retried or set aside as one; an
+  // error retrying may cure wins, so one unreadable workflow cannot cost another its retries.
+  if (failures.length > 0)
+    throw failures.find((e) => !(e instanceof DagqError) || e.retryable) ?? failures[0];
+  const outcomes = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const sum = (o: Outcome) => outcomes.filter(([x]) => x === o).reduce((n, [, k]) => n + k, 0);
   engine.telemetry.count("completions.received", valid.length);
   return {

@@ -4,6 +4,7 @@ import { assertNever } from "../core/index.js";
 import { PurgeJobSchema, runPurgeStep } from "../engine/purge.js";
 import { sendToPoison } from "../protocol/poison.js";
 import { parseQueuePayload, payloadText } from "../protocol/queuePayload.js";
+import { withFailurePolicy } from "./queueFailure.js";
 import type { Runtime } from "./runtime.js";
 
 /** Everything the control queue carries; a union so that a new kind must be handled below. */
@@ -15,7 +16,7 @@ const ControlMessageSchema = z.discriminatedUnion("kind", [PurgeJobSchema]);
  * the poison queue with the reason at once, where the doctor reports it.
  */
 export function controlHandler(rt: Runtime): StorageQueueHandler {
-  return async (message, context) => {
+  return withFailurePolicy(rt, rt.names.controlQueue, async (message, context) => {
     const engine = await rt.engine();
     const parsed = parseQueuePayload(message, ControlMessageSchema);
     if (!parsed.ok) {
@@ -43,5 +44,5 @@ export function controlHandler(rt: Runtime): StorageQueueHandler {
       default:
         return assertNever(job.kind, "control message kind");
     }
-  };
+  });
 }

@@ -4,8 +4,8 @@ import { MAX_QUEUE_MESSAGE_BYTES, type QueueStore } from "../storage/ports.js";
 
 /**
  * What dagq writes to a poison queue when it sets a message aside itself: a malformed
- * completion or control message, or a task message no worker can parse. One JSON object,
- * documented in docs/protocol.md. To retry
+ * completion or control message, a task message no worker can parse, or a message that failed
+ * with an error retrying cannot cure. One JSON object, documented in docs/protocol.md. To retry
  * the message once its cause is fixed, send `message` back to `source_queue`.
  *
  * (A message that failed `maxDequeueCount` times is moved by the Functions host itself, and the

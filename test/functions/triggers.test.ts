@@ -1,5 +1,7 @@
 import type { Timer } from "@azure/functions";
 import { describe, expect, it } from "vitest";
+import { DagqError } from "../../src/core/index.js";
+import { packJson } from "../../src/engine/codec.js";
 import { getStatus } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { admissionHandler } from "../../src/functions/admission.js";
@@ -65,6 +67,81 @@ describe("completionIngest", () => {
     );
     expect(logs).toEqual(["warning: completions: applied 0, parked 0, dropped 0, rejected 1"]);
     expect(await engine.storage.queues.depth("t-completions-poison")).toBe(1);
+  });
+});
+
+describe("queue triggers and DagqError.retryable", () => {
+  it("a non-retryable DagqError sends the message to the poison queue at once; the handler returns", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    const { id } = await submitWorkflow(engine, pair);
+    await engine.coordinator.flush();
+    // A state no retry can load: a head blob whose snapshot has no workflow record.
+    await engine.storage.blobs.write(
+      engine.names.headBlob(id),
+      packJson({ v: 1, gen: 0, snapshot: {} }),
+    );
+    const message = {
+      v: 1,
+      completions: [{ kind: "started", workflow_id: id, task: "prep/a", attempt: 1 }],
+    };
+    const logs: string[] = [];
+    await completionIngestHandler(rt)(message, testContext(logs));
+    const [p] = await engine.storage.queues.receive("t-completions-poison", 1, 30);
+    expect(JSON.parse(p!.text)).toMatchObject({
+      reason: expect.stringMatching(/^INVALID_STATE: snapshot of .* has no workflow record/),
+      source_queue: "t-completions",
+      message: JSON.stringify(message),
+    });
+    expect(logs).toEqual([expect.stringMatching(/^error: .*INVALID_STATE.*t-completions-poison/)]);
+  });
+
+  it("one unreadable workflow does not cost another in the same message its retries", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    const apply = (id: string) =>
+      id === "aaaa-unreadable"
+        ? Promise.reject(new DagqError("INVALID_STATE", "unreadable"))
+        : new Promise((_, reject) => setTimeout(() => reject(new Error("storage blip")), 20));
+    const mixed = {
+      ...rt,
+      engine: async () => ({ ...engine, coordinator: { apply } }),
+    } as unknown as Runtime;
+    const message = {
+      v: 1,
+      completions: ["aaaa-unreadable", "bbbb-blip"].map((workflow_id) => ({
+        kind: "started",
+        workflow_id,
+        task: "a",
+        attempt: 1,
+      })),
+    };
+    await expect(completionIngestHandler(mixed)(message, testContext())).rejects.toThrow(
+      "storage blip",
+    );
+    expect(await engine.storage.queues.depth("t-completions-poison")).toBe(0);
+  });
+
+  it("a retryable DagqError, like any other error, is thrown for the host to retry", async () => {
+    const { rt, engine } = memoryRuntime();
+    await rt.engine();
+    const failing = {
+      ...rt,
+      engine: async () => ({
+        ...engine,
+        coordinator: {
+          apply: () => Promise.reject(new DagqError("INVALID_STATE", "try again", {}, true)),
+        },
+      }),
+    } as unknown as Runtime;
+    const message = {
+      v: 1,
+      completions: [{ kind: "started", workflow_id: "mwzdv4el-f00c3277ea", task: "a", attempt: 1 }],
+    };
+    await expect(completionIngestHandler(failing)(message, testContext())).rejects.toThrow(
+      "try again",
+    );
+    expect(await engine.storage.queues.depth("t-completions-poison")).toBe(0);
   });
 });
 
