@@ -3,12 +3,10 @@
  * context and exports metrics through OpenTelemetry when configured; tests and the local host
  * use `StatsTelemetry`, which keeps totals for the one-line summary.
  */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
 export interface Telemetry {
-  log(
-    level: "debug" | "info" | "warn" | "error",
-    message: string,
-    attrs?: Record<string, unknown>,
-  ): void;
+  log(level: LogLevel, message: string, attrs?: Record<string, unknown>): void;
   /** Adds to a counter, e.g. `completions.applied`. */
   count(name: string, n?: number): void;
   /** Records one observation, e.g. `flush.ms`. */
@@ -22,15 +20,8 @@ export class StatsTelemetry implements Telemetry {
   readonly counters = new Map<string, number>();
   readonly observations = new Map<string, { n: number; sum: number; max: number }>();
 
-  constructor(private readonly sink: Telemetry["log"] = () => {}) {}
-
-  log(
-    level: "debug" | "info" | "warn" | "error",
-    message: string,
-    attrs?: Record<string, unknown>,
-  ): void {
-    this.sink(level, message, attrs);
-  }
+  /** Log records go straight to `log`: totals are all this keeps. */
+  constructor(readonly log: Telemetry["log"] = () => {}) {}
 
   count(name: string, n = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + n);

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
-import { type Config, readConfig } from "../../config.js";
+import type { Config } from "../../config.js";
 import type { HostLog } from "../../host/invocationContext.js";
 import { PREFIX_PATTERN } from "../../storage/layout.js";
-import { toError } from "../../toError.js";
+import { commandConfig } from "../commandConfig.js";
 import { ExitCode } from "../exitCode.js";
 
 export interface HostFlags {
@@ -38,14 +38,8 @@ export function hostCommand(): Command {
  * handlers finish, leases are released), a second exits at once.
  */
 export async function runHost(flags: HostFlags): Promise<ExitCode> {
-  let base: Config;
-  try {
-    base = readConfig();
-  } catch (e) {
-    // Missing or invalid settings are the user's to fix, not a crash: say which, exit 2.
-    process.stderr.write(`dagq host: ${toError(e).message}\n`);
-    return ExitCode.usage;
-  }
+  const base = commandConfig("host");
+  if (!base) return ExitCode.usage;
   const config: Config = Object.freeze({ ...base, DAGQ_PREFIX: flags.prefix ?? base.DAGQ_PREFIX });
   const key = flags.key ?? randomBytes(24).toString("base64url");
   const log: HostLog = (level, message) => {

@@ -1,7 +1,6 @@
 import { Command } from "commander";
-import { type Config, readConfig } from "../../config.js";
 import { StatsTelemetry } from "../../observability/telemetry.js";
-import { toError } from "../../toError.js";
+import { commandConfig } from "../commandConfig.js";
 import { ExitCode } from "../exitCode.js";
 import { positiveInt } from "../optionParsers.js";
 
@@ -40,13 +39,8 @@ export function workerCommand(): Command {
 }
 
 async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
-  let config: Config;
-  try {
-    config = readConfig();
-  } catch (e) {
-    process.stderr.write(`dagq worker: ${toError(e).message}\n`);
-    return ExitCode.usage;
-  }
+  const config = commandConfig("worker");
+  if (!config) return ExitCode.usage;
   // Loaded here, not at the top: the Azure SDKs would slow every other command's start.
   const [
     { DefaultAzureCredential },
