@@ -2,13 +2,13 @@ import { startAzurite } from "../src/azure/azurite.js";
 import { connectStorage } from "../src/azure/connect.js";
 import { createEngine, type Engine, provision } from "../src/engine/context.js";
 import { ingestCompletionMessage } from "../src/engine/ingest.js";
-import type { QueueStore, Storage } from "../src/engine/ports.js";
-import type { Completion } from "../src/engine/protocol.js";
 import { submitWorkflow } from "../src/engine/submit.js";
-import { StatsTelemetry } from "../src/engine/telemetry.js";
 import { readHostJson } from "../src/host/hostJson.js";
 import { QueueTrigger } from "../src/host/queueTrigger.js";
 import { memoryStorage } from "../src/memory/memoryStorage.js";
+import { StatsTelemetry } from "../src/observability/telemetry.js";
+import type { Completion } from "../src/protocol/messages.js";
+import type { QueueStore, Storage } from "../src/storage/ports.js";
 import type { Figure } from "./coreBench.js";
 
 /** Counts applied events and remembers when the first and the n-th were applied. */

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { PROTOCOL_SCHEMAS, protocolSchemaText } from "../src/protocolSchema.js";
+import { PROTOCOL_SCHEMAS, protocolSchemaText } from "../src/protocol/protocolSchema.js";
 import { workflowJsonSchemaText } from "../src/workflowSchema.js";
 
 // test/unit/schema.test.ts fails when a committed file and this output differ.

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { PREFIX_PATTERN } from "./engine/layout.js";
 import { parseNcrontab } from "./ncrontab.js";
+import { PREFIX_PATTERN } from "./storage/layout.js";
 
 /**
  * Every app setting dagq reads, validated once and frozen. Nothing else reads process.env.

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   type Issue,
 } from "./core/index.js";
+import { toError } from "./toError.js";
 
 const MAX_SHOWN = 50;
 
@@ -52,7 +53,7 @@ function parseJson(path: string, text: string): Parsed {
   try {
     return { value: JSON.parse(text), lineOf: () => undefined };
   } catch (e) {
-    const message = (e as Error).message;
+    const message = toError(e).message;
     const at = /position (\d+)/.exec(message);
     const where = at ? ` (line ${lineCol(text, Number(at[1]))})` : "";
     throw new DagqError(ErrorCode.INVALID_DEFINITION, `${path}: invalid JSON${where}: ${message}`, {
@@ -80,7 +81,7 @@ function parseYaml(path: string, text: string): Parsed {
   } catch (e) {
     throw new DagqError(
       ErrorCode.INVALID_DEFINITION,
-      `${path}: invalid YAML: ${(e as Error).message}`,
+      `${path}: invalid YAML: ${toError(e).message}`,
       {
         file: path,
       },

@@ -2,7 +2,7 @@
 // host's own storage (AzureWebJobsStorage: keys, timer locks) and the Flex Consumption deployment
 // package. Shared-key access is off: every caller authenticates with Entra ID (rbac.bicep).
 //
-// Every dagq name below derives from `prefix` exactly as src/engine/layout.ts derives it, and
+// Every dagq name below derives from `prefix` exactly as src/storage/layout.ts derives it, and
 // test/infra/storageNames.test.ts evaluates these expressions against layout() to keep them equal.
 // The app would create most of them itself on first use (provision()); creating them here too
 // lets workers be granted access to single queues, which needs the queue to exist.
@@ -31,7 +31,7 @@ param taskQueues array = [
 @description('Blob container holding the Flex Consumption deployment package.')
 param deploymentContainerName string
 
-// --- names, as src/engine/layout.ts derives them --------------------------------------------
+// --- names, as src/storage/layout.ts derives them --------------------------------------------
 var containerName = '${prefix}-workflows'
 var indexTableName = '${prefix}workflows'
 var inboxTableName = '${prefix}inbox'

@@ -6,7 +6,7 @@
  * A conditional operation against a blob that is gone is an ETAG_MISMATCH: the state the
  * caller expected no longer exists, so it reloads (and finds nothing).
  */
-import { ConflictError } from "../engine/ports.js";
+import { ConflictError } from "../storage/ports.js";
 import { storageFailure } from "./storageError.js";
 
 /** A blob operation refused for want of the right lease. */

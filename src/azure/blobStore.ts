@@ -3,8 +3,8 @@
  * (blobConflict.ts), so callers never see HTTP details.
  */
 import type { ContainerClient } from "@azure/storage-blob";
-import type { BlobRead, BlobStore } from "../engine/ports.js";
-import { ConflictError } from "../engine/ports.js";
+import type { BlobRead, BlobStore, BlobWriteOptions } from "../storage/ports.js";
+import { ConflictError } from "../storage/ports.js";
 import { conflictOf, isLeaseRefusal, isLeaseTaken } from "./blobConflict.js";
 import { isStatus } from "./storageError.js";
 
@@ -74,15 +74,7 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
-  async write(
-    path: string,
-    data: Uint8Array,
-    opts: {
-      readonly ifMatch?: string;
-      readonly leaseId?: string;
-      readonly metadata?: Record<string, string>;
-    } = {},
-  ): Promise<string> {
+  async write(path: string, data: Uint8Array, opts: BlobWriteOptions = {}): Promise<string> {
     // A write under a lease must not resurrect a blob deleted meanwhile (delete breaks the
     // lease): If-Match "*" makes it require existence. Azure refuses a lease id on a missing
     // blob anyway, but Azurite silently creates the blob.

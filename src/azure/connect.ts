@@ -10,7 +10,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/service-bus";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
-import type { Storage } from "../engine/ports.js";
+import type { Storage } from "../storage/ports.js";
 import { AzureBlobStore } from "./blobStore.js";
 import { AzureQueueStore } from "./queueStore.js";
 import { ServiceBusTaskSink } from "./serviceBusTaskSink.js";

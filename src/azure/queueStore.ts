@@ -4,7 +4,7 @@
  * trigger receives.
  */
 import type { QueueClient, QueueServiceClient } from "@azure/storage-queue";
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
+import type { QueueMessage, QueueStore, SendOptions } from "../storage/ports.js";
 import { storageFailure } from "./storageError.js";
 
 /** A message that never expires: the default of 7 days would silently drop old backlog. */
@@ -28,7 +28,7 @@ export class AzureQueueStore implements QueueStore {
     await this.client(queue).createIfNotExists();
   }
 
-  async send(queue: string, text: string, opts: { readonly delayS?: number } = {}): Promise<void> {
+  async send(queue: string, text: string, opts: SendOptions = {}): Promise<void> {
     await this.client(queue).sendMessage(text, {
       visibilityTimeout: opts.delayS ?? 0,
       messageTimeToLive: NO_EXPIRY,

@@ -11,8 +11,8 @@
  */
 import type { ServiceBusMessage, ServiceBusSender, TokenCredential } from "@azure/service-bus";
 import { ServiceBusClient } from "@azure/service-bus";
-import type { TaskSink } from "../engine/ports.js";
-import { parseServiceBusTarget } from "./taskSink.js";
+import type { SendOptions, TaskSink } from "../storage/ports.js";
+import { parseServiceBusTarget } from "../storage/serviceBusTarget.js";
 
 /** The parts of the SDK the sink uses, so tests can pass a fake. */
 export type SenderLike = Pick<
@@ -52,11 +52,7 @@ export class ServiceBusTaskSink implements TaskSink {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async send(
-    target: string,
-    texts: readonly string[],
-    opts: { readonly delayS?: number } = {},
-  ): Promise<void> {
+  async send(target: string, texts: readonly string[], opts: SendOptions = {}): Promise<void> {
     if (texts.length === 0) return;
     const sender = this.sender(target);
     const messages = texts.map(taskMessage);

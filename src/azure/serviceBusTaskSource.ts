@@ -13,8 +13,8 @@ import {
   type ServiceBusReceiver,
   type TokenCredential,
 } from "@azure/service-bus";
+import { parseServiceBusTarget } from "../storage/serviceBusTarget.js";
 import type { Delivery, TaskSource } from "../worker/taskSource.js";
-import { parseServiceBusTarget } from "./taskSink.js";
 
 export class ServiceBusTaskSource implements TaskSource {
   private readonly client: ServiceBusClient;

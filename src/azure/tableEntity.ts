@@ -7,7 +7,7 @@
  *   integer is Int32 to the service), and compared against Double literals in filters.
  */
 import { odata } from "@azure/data-tables";
-import type { Entity, EntityValue, TableQuery } from "../engine/ports.js";
+import type { Entity, EntityValue, TableQuery } from "../storage/ports.js";
 import { decodeKey, encodeKey, prefixUpperBound } from "./tableKey.js";
 
 export type AzureEntity = Record<string, unknown> & { partitionKey: string; rowKey: string };

@@ -8,7 +8,7 @@
  * (Azurite ignores If-Match there, Azurite issue #1233).
  */
 import type { TableClient, TransactionAction } from "@azure/data-tables";
-import type { Entity, TableQuery, TableStore } from "../engine/ports.js";
+import type { Entity, TableQuery, TableStore } from "../storage/ports.js";
 import { forEachLimit } from "./forEachLimit.js";
 import { isStatus, storageFailure } from "./storageError.js";
 import type { AzureEntity } from "./tableEntity.js";

@@ -2,33 +2,9 @@
  * Task sinks: where dispatched task messages go. A target is either a storage queue name or
  * `sb://<namespace>/<queue>` for a Service Bus queue; RoutingTaskSink picks by that prefix.
  */
-import type { QueueStore, TaskSink } from "../engine/ports.js";
+import type { QueueStore, SendOptions, TaskSink } from "../storage/ports.js";
+import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 import { forEachLimit } from "./forEachLimit.js";
-
-const SB_PREFIX = "sb://";
-
-export function isServiceBusTarget(target: string): boolean {
-  return target.startsWith(SB_PREFIX);
-}
-
-export interface ServiceBusTarget {
-  /** The fully qualified namespace, e.g. `acme.servicebus.windows.net`. */
-  readonly namespace: string;
-  readonly queue: string;
-}
-
-/** `sb://acme/tasks` → acme.servicebus.windows.net + tasks; a dotted namespace is kept as is. */
-export function parseServiceBusTarget(target: string): ServiceBusTarget {
-  const match = /^sb:\/\/([A-Za-z0-9.-]+)\/(.+)$/.exec(target);
-  const [, namespace, queue] = match ?? [];
-  if (namespace === undefined || queue === undefined || queue.endsWith("/")) {
-    throw new Error(`not a Service Bus target (sb://<namespace>/<queue>): ${target}`);
-  }
-  return {
-    namespace: namespace.includes(".") ? namespace : `${namespace}.servicebus.windows.net`,
-    queue,
-  };
-}
 
 /**
  * Sends to storage queues through a QueueStore, many messages in flight at once. Each queue is
@@ -43,11 +19,7 @@ export class QueueTaskSink implements TaskSink {
     private readonly parallel = 32,
   ) {}
 
-  async send(
-    target: string,
-    texts: readonly string[],
-    opts: { readonly delayS?: number } = {},
-  ): Promise<void> {
+  async send(target: string, texts: readonly string[], opts: SendOptions = {}): Promise<void> {
     if (isServiceBusTarget(target)) throw new Error(`not a storage queue: ${target}`);
     if (texts.length === 0) return;
     await this.ensure(target);
@@ -72,7 +44,7 @@ export class RoutingTaskSink implements TaskSink {
     private readonly serviceBus?: TaskSink,
   ) {}
 
-  send(target: string, texts: readonly string[], opts?: { readonly delayS?: number }) {
+  send(target: string, texts: readonly string[], opts?: SendOptions) {
     if (!isServiceBusTarget(target)) return this.storage.send(target, texts, opts);
     if (!this.serviceBus) {
       return Promise.reject(new Error(`no Service Bus sink configured for ${target}`));

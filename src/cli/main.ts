@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { DagqError } from "../core/index.js";
+import { toError } from "../toError.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
-import { registerClientCommands } from "./clientCommands.js";
-import { devCommand } from "./devCommand.js";
+import { registerClientCommands } from "./commands/clientCommands.js";
+import { devCommand } from "./commands/devCommand.js";
+import { hostCommand } from "./commands/hostCommand.js";
+import { type RunLocalFlags, runLocalCommand } from "./commands/runLocalCommand.js";
+import { validateCommand } from "./commands/validateCommand.js";
+import { workerCommand } from "./commands/workerCommand.js";
 import { ExitCode } from "./exitCode.js";
-import { hostCommand } from "./hostCommand.js";
 import { passEnv, positiveInt } from "./optionParsers.js";
-import { type RunLocalFlags, runLocalCommand } from "./runLocalCommand.js";
-import { validateCommand } from "./validateCommand.js";
-import { workerCommand } from "./workerCommand.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")
@@ -75,7 +76,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stderr.write(`dagq: ${e.message}\n`);
       process.exitCode = ExitCode.usage;
     } else {
-      process.stderr.write(`dagq: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.stderr.write(`dagq: internal error: ${toError(e).stack ?? String(e)}\n`);
       process.exitCode = ExitCode.internal;
     }
   }

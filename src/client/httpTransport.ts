@@ -126,7 +126,10 @@ export class HttpTransport {
     const why =
       code === "ECONNREFUSED"
         ? "is `dagq host` running?"
-        : (code ?? (err.cause as Error | undefined)?.message ?? err.message ?? String(e));
+        : (code ??
+          (err.cause instanceof Error ? err.cause.message : undefined) ??
+          err.message ??
+          String(e));
     return new DagqConnectionError(this.url, `cannot reach dagq at ${this.url}: ${why}`, {
       cause: e,
     });

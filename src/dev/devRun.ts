@@ -4,10 +4,10 @@ import { connectStorage } from "../azure/connect.js";
 import { DagqClient } from "../client/index.js";
 import { readConfig } from "../config.js";
 import type { CompiledWorkflow, Json, Summary } from "../core/index.js";
-import { StatsTelemetry } from "../engine/telemetry.js";
 import type { HostSettings } from "../host/hostJson.js";
 import { startLocalHost } from "../host/localHost.js";
 import type { LocalResult, LocalTaskResult } from "../local/localResult.js";
+import { StatsTelemetry } from "../observability/telemetry.js";
 import { type RunningWorker, startWorker } from "../worker/startWorker.js";
 
 export interface DevOptions {

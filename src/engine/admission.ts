@@ -28,7 +28,7 @@ export async function admitPending(engine: Engine): Promise<number> {
     pending.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     let admitted = 0;
     for (const row of pending.slice(0, room)) {
-      const outcome = await engine.coordinator.submit(row.id, [{ kind: "admit" }]);
+      const outcome = await engine.coordinator.apply(row.id, [{ kind: "admit" }]);
       if (outcome === "applied" || outcome === "parked") admitted++;
     }
     engine.telemetry.count("workflows.admitted", admitted);

@@ -1,29 +1,36 @@
 import { applyEvents, type RunState, summarize, type Transition } from "../core/index.js";
+import type { Telemetry } from "../observability/telemetry.js";
 import type { CoordinatorConfig, SweepRequest } from "./coordinatorConfig.js";
 import type { InboxEvent } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
-import type { Telemetry } from "./telemetry.js";
 import { toCoreEvents } from "./toCoreEvents.js";
+
+/** What one cycle hands the reducer. */
+export interface BatchInput {
+  readonly run: RunState;
+  /** Wire events, inbox entries first, then the cycle's queued work. */
+  readonly events: readonly InboxEvent[];
+  readonly sweeps: readonly SweepRequest[];
+  readonly now: number;
+  readonly config: CoordinatorConfig;
+  readonly outputs: OutputFetcher;
+  /** Reports events it drops (a report for a task the definition does not have). */
+  readonly warn: (why: string) => void;
+  /** Flow control per task queue, when queues are capped. */
+  readonly canDispatch?: (task: number) => boolean;
+}
 
 /**
  * One cycle's call of the reducer: wire events mapped to tasks, sweep requests merged in, the
  * spilled outputs that conditions may read fetched first. Returns how many events it applied
  * (for the batch-size signal) and the transition.
  */
-export async function applyBatch(
-  run: RunState,
-  events: readonly InboxEvent[],
-  sweeps: readonly SweepRequest[],
-  now: number,
-  config: CoordinatorConfig,
-  outputs: OutputFetcher,
-  warn: (why: string) => void,
-  canDispatch?: (task: number) => boolean,
-): Promise<{ applied: number; t: Transition }> {
-  const core = toCoreEvents(run.def, events, warn);
+export async function applyBatch(input: BatchInput): Promise<{ applied: number; t: Transition }> {
+  const { run, sweeps, now, config, canDispatch } = input;
+  const core = toCoreEvents(run.def, input.events, input.warn);
   for (const found of sweeps) core.push(...found.events);
   const repairs = sweeps.flatMap((r) => (r.repairable ? [r.repairable] : []));
-  const resolveOutput = await outputs.prefetch(run, core);
+  const resolveOutput = await input.outputs.prefetch(run, core);
   const t = applyEvents(run, core, now, {
     maxInFlight: config.maxInFlight,
     ...(canDispatch ? { canDispatch } : {}),

@@ -11,6 +11,6 @@ export async function cancelWorkflow(
   id: string,
   reason = "cancelled by request",
 ): Promise<Exclude<Outcome, "gone"> | null> {
-  const outcome = await engine.coordinator.submit(id, [{ kind: "cancel", reason }]);
+  const outcome = await engine.coordinator.apply(id, [{ kind: "cancel", reason }]);
   return outcome === "gone" ? null : outcome;
 }

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { type Layout, layout } from "../storage/layout.js";
+import type { Storage } from "../storage/ports.js";
 import { Coordinator, type CoordinatorConfig, DEFAULT_COORDINATOR_CONFIG } from "./coordinator.js";
 import { Dispatcher } from "./dispatcher.js";
 import { Inbox } from "./inbox.js";
-import { type Layout, layout } from "./layout.js";
 import { OutputFetcher } from "./outputFetcher.js";
-import type { Storage } from "./ports.js";
 import { QueueBudget } from "./queueBudget.js";
 import { StateStore } from "./stateStore.js";
-import { silentTelemetry, type Telemetry } from "./telemetry.js";
 import { WorkflowIndex } from "./workflowIndex.js";
 
 export interface EngineOptions {

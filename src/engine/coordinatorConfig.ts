@@ -1,4 +1,11 @@
 import type { Event, RunState } from "../core/index.js";
+import type { Telemetry } from "../observability/telemetry.js";
+import type { Dispatcher } from "./dispatcher.js";
+import type { Inbox } from "./inbox.js";
+import type { OutputFetcher } from "./outputFetcher.js";
+import type { QueueBudget } from "./queueBudget.js";
+import type { StateStore } from "./stateStore.js";
+import type { WorkflowIndex } from "./workflowIndex.js";
 
 export interface CoordinatorConfig {
   /** Lease on a workflow's head blob, seconds (Azure allows 15–60). */
@@ -35,5 +42,20 @@ export interface SweepRequest {
 }
 export type SweepFn = (run: RunState, now: number) => SweepRequest;
 
-/** How a submission ended: applied under our lease, parked in the inbox, or the workflow is gone. */
+/**
+ * How a call of Coordinator.apply ended: applied under our lease, parked in the inbox, the
+ * workflow is gone, or (with nothing to apply) busy: another instance holds the lease.
+ */
 export type Outcome = "applied" | "parked" | "gone" | "busy";
+
+/** What the coordinator works with, built once per engine (context.ts). */
+export interface CoordinatorDeps {
+  readonly state: StateStore;
+  readonly inbox: Inbox;
+  readonly index: WorkflowIndex;
+  readonly dispatcher: Dispatcher;
+  readonly outputs: OutputFetcher;
+  readonly budget: QueueBudget;
+  readonly telemetry: Telemetry;
+  readonly clock: () => number;
+}

@@ -5,17 +5,11 @@ import {
   parentStates,
   type RunState,
 } from "../core/index.js";
-import type { Layout } from "./layout.js";
-import type { Storage } from "./ports.js";
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "./protocol.js";
-
-/** What the workers poll while a task runs: cancellation, and attempts to kill. */
-export interface Signals {
-  readonly cancelled: boolean;
-  readonly reason?: string;
-  /** `task#attempt` of zombie attempts to stop (a stale attempt that started late). */
-  readonly kill: readonly string[];
-}
+import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "../protocol/messages.js";
+import { type Signals, SignalsSchema } from "../protocol/signals.js";
+import { readJsonBlob, writeJsonBlob } from "../storage/jsonBlob.js";
+import type { Layout } from "../storage/layout.js";
+import type { Storage } from "../storage/ports.js";
 
 /**
  * Turns the reducer's commands into messages: task messages onto their queues (Storage Queue
@@ -24,8 +18,6 @@ export interface Signals {
  * in a single request (a 10,000-parent fan-in never overflows a message).
  */
 export class Dispatcher {
-  private readonly ensured = new Set<string>();
-
   constructor(
     private readonly storage: Storage,
     private readonly names: Layout,
@@ -48,10 +40,10 @@ export class Dispatcher {
     }
     await Promise.all(work);
     await Promise.all(
-      [...batches.values()].map(async (b) => {
-        await this.ensureQueue(b.target);
-        await this.storage.tasks.send(b.target, b.texts, b.delayS > 0 ? { delayS: b.delayS } : {});
-      }),
+      // The task sink creates a storage queue on its first send (QueueTaskSink caches that).
+      [...batches.values()].map((b) =>
+        this.storage.tasks.send(b.target, b.texts, b.delayS > 0 ? { delayS: b.delayS } : {}),
+      ),
     );
     return work.length;
   }
@@ -62,10 +54,10 @@ export class Dispatcher {
     const cancelled = run.wf.status === "cancelled";
     if (kills.length === 0 && !cancelled) return;
     const path = this.names.signalsBlob(run.id);
-    const current = await this.storage.blobs.read(path);
-    const prev: Signals = current
-      ? (JSON.parse(Buffer.from(current.data).toString("utf8")) as Signals)
-      : { cancelled: false, kill: [] };
+    const prev: Signals = (await readJsonBlob(this.storage.blobs, path, SignalsSchema)) ?? {
+      cancelled: false,
+      kill: [],
+    };
     const kill = cancelled
       ? []
       : [
@@ -77,7 +69,7 @@ export class Dispatcher {
     const next: Signals = cancelled
       ? { cancelled, ...(run.wf.reason ? { reason: run.wf.reason } : {}), kill }
       : { ...prev, kill };
-    await this.storage.blobs.write(path, Buffer.from(JSON.stringify(next)));
+    await writeJsonBlob(this.storage.blobs, path, next);
   }
 
   private async message(run: RunState, task: number, attempt: number): Promise<string> {
@@ -102,13 +94,13 @@ export class Dispatcher {
     // What does not fit moves to a blob the worker reads in one request, inputs first.
     if (!fits(msg)) {
       const path = this.names.inputsBlob(run.id, spec.name, attempt);
-      await this.storage.blobs.write(path, Buffer.from(JSON.stringify(inputs)));
+      await writeJsonBlob(this.storage.blobs, path, inputs);
       const { inputs: _, ...rest } = msg;
       msg = { ...rest, inputs_ref: path };
     }
     if (!fits(msg) && msg.parent_states) {
       const path = this.names.parentStatesBlob(run.id, spec.name, attempt);
-      await this.storage.blobs.write(path, Buffer.from(JSON.stringify(msg.parent_states)));
+      await writeJsonBlob(this.storage.blobs, path, msg.parent_states);
       const { parent_states: _, ...rest } = msg;
       msg = { ...rest, parent_states_ref: path };
     }
@@ -119,11 +111,5 @@ export class Dispatcher {
       );
     }
     return JSON.stringify(msg);
-  }
-
-  private async ensureQueue(target: string): Promise<void> {
-    if (target.startsWith("sb://") || this.ensured.has(target)) return;
-    await this.storage.queues.ensure(target);
-    this.ensured.add(target);
   }
 }

@@ -1,4 +1,5 @@
 import { T } from "../core/index.js";
+import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 
 export type Verdict = "ok" | "warn" | "fail";
@@ -56,7 +57,7 @@ export async function doctor(engine: Engine): Promise<DoctorReport> {
   if (queueOk) {
     for (const name of await engine.storage.queues.list(`${engine.names.prefix}-`))
       queues.push({ name, depth: await engine.storage.queues.depth(name) });
-    const poisoned = queues.filter((q) => q.name.endsWith("-poison") && q.depth > 0);
+    const poisoned = queues.filter((q) => isPoisonQueue(q.name) && q.depth > 0);
     checks.push(
       poisoned.length === 0
         ? { name: "poison queues", verdict: "ok", detail: "empty" }

@@ -1,5 +1,5 @@
-import type { Entity, TableStore } from "./ports.js";
-import type { Completion } from "./protocol.js";
+import type { Completion } from "../protocol/messages.js";
+import type { Entity, TableStore } from "../storage/ports.js";
 
 /** What can wait in a workflow's inbox: reports and operator requests, all idempotent. */
 export type InboxEvent =

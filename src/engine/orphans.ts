@@ -1,6 +1,6 @@
 import { summarize, wakeAt } from "../core/index.js";
+import { allShards } from "../storage/layout.js";
 import type { Engine } from "./context.js";
-import { allShards } from "./layout.js";
 import { forEachRow } from "./sweeps.js";
 
 export interface OrphanReport {
@@ -41,7 +41,7 @@ export async function sweepOrphans(
         (await engine.inbox.list(id)).map((e) => e.key),
       );
       report.inboxesDiscarded++;
-    } else if ((await engine.coordinator.submit(id, [])) === "applied") {
+    } else if ((await engine.coordinator.apply(id, [])) === "applied") {
       report.inboxesDrained++;
     }
   }
@@ -61,7 +61,7 @@ export async function sweepOrphans(
     }
     if (
       s.status === "running" &&
-      (await engine.coordinator.submit(row.id, [], () => ({ events: [], reconcile: true }))) ===
+      (await engine.coordinator.apply(row.id, [], () => ({ events: [], reconcile: true }))) ===
         "applied"
     ) {
       report.reconciled++;

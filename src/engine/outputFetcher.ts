@@ -1,6 +1,8 @@
+import { z } from "zod";
 import { type Event, type Json, type RunState, T } from "../core/index.js";
-import type { BlobStore } from "./ports.js";
-import { isOutputRef } from "./protocol.js";
+import { isOutputRef } from "../protocol/messages.js";
+import { readJsonBlob } from "../storage/jsonBlob.js";
+import type { BlobStore } from "../storage/ports.js";
 
 /**
  * Large outputs live in blobs and the state keeps a reference. Before a batch is applied, this
@@ -31,8 +33,8 @@ export class OutputFetcher {
         const stored =
           completing.get(p) ?? (run.status[p] === T.completed ? run.outputs.get(p) : undefined);
         if (!isOutputRef(stored)) return;
-        const blob = await this.blobs.read(stored.path);
-        if (blob) fetched.set(p, JSON.parse(Buffer.from(blob.data).toString("utf8")) as Json);
+        const output = await readJsonBlob(this.blobs, stored.path, z.json());
+        if (output !== null) fetched.set(p, output as Json);
       }),
     );
     if (fetched.size === 0) return undefined;

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { isTerminalWorkflow, WORKFLOW_STATES, type WorkflowState } from "../core/index.js";
+import { readJsonBlob, writeJsonBlob } from "../storage/jsonBlob.js";
+import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 
 /**
@@ -67,12 +69,14 @@ export const PurgeWorkflowSchema = z.strictObject({
 });
 export type PurgeWorkflowJob = z.infer<typeof PurgeWorkflowSchema>;
 
-export interface PurgeProgress {
-  readonly job: string;
-  readonly scope: PurgeJob["scope"];
-  readonly purged: number;
-  readonly done: boolean;
-}
+/** A purge job's progress, in a blob the status endpoint reads. */
+export const PurgeProgressSchema = z.strictObject({
+  job: z.string(),
+  scope: PurgeJobSchema.shape.scope,
+  purged: z.int().min(0),
+  done: z.boolean(),
+});
+export type PurgeProgress = z.infer<typeof PurgeProgressSchema>;
 
 /**
  * DELETE workflows/{id}: the workflow is gone for every reader at once; blobs that do not fit
@@ -174,8 +178,7 @@ export async function runPurgeStep(
 }
 
 export async function getPurgeProgress(engine: Engine, job: string): Promise<PurgeProgress | null> {
-  const blob = await engine.storage.blobs.read(progressPath(job));
-  return blob ? (JSON.parse(Buffer.from(blob.data).toString("utf8")) as PurgeProgress) : null;
+  return readJsonBlob(engine.storage.blobs, progressPath(job), PurgeProgressSchema);
 }
 
 /** Up to `max` workflow ids with one of `statuses` (undefined: any), without reading on. */
@@ -198,10 +201,7 @@ async function someIds(
 async function drainQueues(engine: Engine): Promise<void> {
   const { queues } = engine.storage;
   const taskQueues = await queues.list(`${engine.names.prefix}-tasks-`);
-  const targets = [
-    ...taskQueues.filter((q) => !q.endsWith("-poison")),
-    engine.names.completionQueue,
-  ];
+  const targets = [...taskQueues.filter((q) => !isPoisonQueue(q)), engine.names.completionQueue];
   await Promise.all(targets.map((q) => queues.clear(q)));
 }
 
@@ -214,5 +214,5 @@ function progressPath(job: string): string {
 }
 
 async function writeProgress(engine: Engine, p: PurgeProgress): Promise<void> {
-  await engine.storage.blobs.write(progressPath(p.job), Buffer.from(JSON.stringify(p)));
+  await writeJsonBlob(engine.storage.blobs, progressPath(p.job), p);
 }

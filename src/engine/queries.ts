@@ -9,8 +9,8 @@ import {
   WORKFLOW_STATES,
   type WorkflowState,
 } from "../core/index.js";
+import { isOutputRef } from "../protocol/messages.js";
 import type { Engine } from "./context.js";
-import { isOutputRef } from "./protocol.js";
 import type { IndexRow } from "./workflowIndex.js";
 
 /** What the API shows of a workflow: its index row without the sweep bookkeeping. */

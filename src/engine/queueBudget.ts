@@ -1,6 +1,7 @@
 import type { CompiledWorkflow, RunState } from "../core/index.js";
-import type { Layout } from "./layout.js";
-import type { QueueStore } from "./ports.js";
+import type { Layout } from "../storage/layout.js";
+import type { QueueStore } from "../storage/ports.js";
+import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 
 /**
  * Flow control per task queue, across workflows: a cycle dispatches into a storage queue only
@@ -29,11 +30,11 @@ export class QueueBudget {
     const targets = this.targetsOf(run.def);
     const now = this.clock();
     const stale = [...new Set(targets)].filter(
-      (q) => !q.startsWith("sb://") && !((this.depths.get(q)?.at ?? -Infinity) > now - this.ttlMs),
+      (q) => !isServiceBusTarget(q) && !((this.depths.get(q)?.at ?? -Infinity) > now - this.ttlMs),
     );
     await Promise.all(
       stale.map(async (q) => {
-        // A queue that does not exist yet is empty: the dispatcher creates it on first send.
+        // A queue that does not exist yet is empty: the task sink creates it on first send.
         const depth = await this.queues.depth(q).catch(() => 0);
         this.depths.set(q, { depth, at: now });
       }),

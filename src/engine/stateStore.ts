@@ -9,13 +9,12 @@ import {
   snapshot,
   type WorkflowDefinition,
 } from "../core/index.js";
+import type { Layout } from "../storage/layout.js";
+import { type BlobStore, ConflictError } from "../storage/ports.js";
 import { frame, packJson, unframe, unpackJson } from "./codec.js";
-import type { Layout } from "./layout.js";
 
 /** Blobs deleted at once by purge: bounded, so a huge workflow never opens thousands of requests. */
 const PURGE_BATCH = 32;
-
-import { type BlobStore, ConflictError } from "./ports.js";
 
 /**
  * A workflow's state in blobs: an immutable definition, a head blob holding a snapshot and the

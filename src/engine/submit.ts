@@ -24,7 +24,7 @@ export async function submitWorkflow(engine: Engine, input: unknown): Promise<Su
   await engine.index.put(summarize(run), now, wakeAt(run, now, engine.config));
   engine.telemetry.count("workflows.submitted");
   if (admitted) {
-    await engine.coordinator.submit(id, []).catch((e: unknown) => {
+    await engine.coordinator.apply(id, []).catch((e: unknown) => {
       engine.telemetry.log(
         "warn",
         `workflow ${id}: first dispatch failed, the sweep will retry: ${String(e)}`,

@@ -1,6 +1,6 @@
 import { timedOut } from "../core/index.js";
+import { allShards, isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
-import { allShards } from "./layout.js";
 import type { IndexRow } from "./workflowIndex.js";
 
 export interface SweepReport {
@@ -28,7 +28,7 @@ export async function sweepRunning(engine: Engine, shards = allShards()): Promis
     const due = row.wakeAt !== null && row.wakeAt <= now;
     if (!due && seen !== undefined && seen === row.timestamp) return;
     report.visited++;
-    const outcome = await engine.coordinator.submit(row.id, [], (run, at) => {
+    const outcome = await engine.coordinator.apply(row.id, [], (run, at) => {
       const events = timedOut(run, at);
       report.timedOut += events.length;
       const queueOf = (task: number) => engine.names.taskQueue(run.def.tasks[task]!.queue);
@@ -54,7 +54,7 @@ async function emptyTaskQueues(engine: Engine): Promise<Set<string>> {
   const depths = await Promise.all(
     names.map(async (q) => [q, await engine.storage.queues.depth(q)] as const),
   );
-  return new Set(depths.filter(([q, d]) => d === 0 && !q.endsWith("-poison")).map(([q]) => q));
+  return new Set(depths.filter(([q, d]) => d === 0 && !isPoisonQueue(q)).map(([q]) => q));
 }
 
 /** Runs `fn` over the index rows of the given shards, shards in parallel with bounded concurrency. */

@@ -1,6 +1,6 @@
 import { type Summary, TASK_STATES, type WorkflowState } from "../core/index.js";
-import { allShards, shardOf } from "./layout.js";
-import type { Entity, TableStore } from "./ports.js";
+import { allShards, shardOf } from "../storage/layout.js";
+import type { Entity, TableStore } from "../storage/ports.js";
 
 /**
  * The workflow index: one Table row per workflow, PartitionKey = one of 16 shards. It serves

@@ -7,7 +7,9 @@ import {
   runPurgeStep,
   runPurgeWorkflowStep,
 } from "../engine/purge.js";
-import { queueMessageJson } from "./queueMessage.js";
+import { sendToPoison } from "../protocol/poison.js";
+import { parseQueuePayload, payloadText } from "../protocol/queuePayload.js";
+import { withFailurePolicy } from "./queueFailure.js";
 import type { Runtime } from "./runtime.js";
 
 /** Everything the control queue carries; a union so that a new kind must be handled below. */
@@ -15,22 +17,28 @@ const ControlMessageSchema = z.discriminatedUnion("kind", [PurgeJobSchema, Purge
 
 /**
  * The control queue's trigger: long-running maintenance one bounded step per message (purge
- * jobs, and the blobs a DELETE of a huge workflow left), each step well inside functionTimeout. A malformed message will never parse, so retrying it is pointless: it goes to
- * the poison queue with the reason at once, where the doctor reports it.
+ * jobs, and the blobs a DELETE of a huge workflow left), each step well inside functionTimeout.
+ * A malformed message will never parse, so retrying it is pointless: it goes to the poison
+ * queue with the reason at once, where the doctor reports it.
  */
 export function controlHandler(rt: Runtime): StorageQueueHandler {
-  return async (message, context) => {
+  return withFailurePolicy(rt, rt.names.controlQueue, async (message, context) => {
     const engine = await rt.engine();
-    const parsed = ControlMessageSchema.safeParse(queueMessageJson(message));
-    if (!parsed.success) {
-      const poison = engine.names.poisonQueue(engine.names.controlQueue);
-      const reason = z.prettifyError(parsed.error);
-      await engine.storage.queues.ensure(poison);
-      await engine.storage.queues.send(poison, JSON.stringify({ reason, message }));
-      context.error(`control: malformed message sent to ${poison}: ${reason}`);
+    const parsed = parseQueuePayload(message, ControlMessageSchema);
+    if (!parsed.ok) {
+      const poison = await sendToPoison(
+        engine.storage.queues,
+        {
+          sourceQueue: engine.names.controlQueue,
+          message: payloadText(message),
+          reason: parsed.reason,
+        },
+        engine.clock(),
+      );
+      context.error(`control: malformed message sent to ${poison}: ${parsed.reason}`);
       return;
     }
-    const job = parsed.data;
+    const job = parsed.value;
     switch (job.kind) {
       case "purge": {
         const p = await runPurgeStep(engine, job);
@@ -49,5 +57,5 @@ export function controlHandler(rt: Runtime): StorageQueueHandler {
       default:
         return assertNever(job, "control message kind");
     }
-  };
+  });
 }

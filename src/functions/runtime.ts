@@ -3,10 +3,10 @@ import type { TokenCredential } from "@azure/service-bus";
 import { type ConnectedStorage, connectStorage } from "../azure/connect.js";
 import type { Config } from "../config.js";
 import { createEngine, type Engine, type EngineOptions, provision } from "../engine/context.js";
-import { type Layout, layout } from "../engine/layout.js";
-import type { Storage } from "../engine/ports.js";
-import { StatsTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { StatsTelemetry, type Telemetry } from "../observability/telemetry.js";
 import { telemetryFromConfig } from "../observability/telemetryFromConfig.js";
+import { type Layout, layout } from "../storage/layout.js";
+import type { Storage } from "../storage/ports.js";
 
 /**
  * What every function handler shares within one process: the settings, the storage names, and

@@ -10,7 +10,6 @@ export function sweepOrphansHandler(rt: Runtime): TimerHandler {
     const r = await sweepOrphans(engine);
     const found =
       r.inboxesDrained + r.inboxesDiscarded + r.rowsRepaired + r.rowsRemoved + r.reconciled;
-    engine.telemetry.count("sweep.repaired", found);
     const line = `inboxes drained ${r.inboxesDrained}, discarded ${r.inboxesDiscarded}; rows repaired ${r.rowsRepaired}, removed ${r.rowsRemoved}; reconciled ${r.reconciled}`;
     // Every finding is a crash's leftover: worth a warning, so it is seen.
     if (found > 0) context.warn(`sweepOrphans: ${line}`);

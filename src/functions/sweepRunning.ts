@@ -12,7 +12,6 @@ export function sweepRunningHandler(rt: Runtime): TimerHandler {
     if (timer.isPastDue) context.warn("sweepRunning: running late");
     const engine = await rt.engine();
     const r = await sweepRunning(engine);
-    engine.telemetry.count("sweep.visited", r.visited);
     context.log(
       `sweepRunning: examined ${r.examined}, visited ${r.visited}, timed out ${r.timedOut}, busy ${r.busy}, gone ${r.gone}`,
     );

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import { toError } from "../toError.js";
 
 /**
  * The part of host.json the local host honours, validated, with the Functions defaults for
@@ -79,7 +80,7 @@ export async function readHostJson(path: string): Promise<HostSettings> {
   try {
     json = JSON.parse(await readFile(path, "utf8"));
   } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${path}: ${toError(e).message}`);
   }
   return hostSettings(json);
 }

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import functions, { type HttpResponseInit } from "@azure/functions";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
 import type { HttpFunction } from "../functions/registry.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
 import { authorized, type HostKeys, presentedKey } from "./functionKeys.js";
 import { withFunctionTimeout } from "./functionTimeout.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";

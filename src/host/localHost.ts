@@ -1,8 +1,6 @@
 import type { ConnectedStorage } from "../azure/connect.js";
 import type { Config } from "../config.js";
 import type { Engine } from "../engine/context.js";
-import type { Storage } from "../engine/ports.js";
-import { StatsTelemetry } from "../engine/telemetry.js";
 import {
   byTrigger,
   type FunctionDefinition,
@@ -10,6 +8,8 @@ import {
   type HttpFunction,
 } from "../functions/registry.js";
 import { connectFromConfig, type Runtime, runtimeFor, runtimeOver } from "../functions/runtime.js";
+import { StatsTelemetry } from "../observability/telemetry.js";
+import type { Storage } from "../storage/ports.js";
 import type { HostKeys } from "./functionKeys.js";
 import { type HostSettings, readHostJson } from "./hostJson.js";
 import { startHttpServer } from "./httpServer.js";

@@ -1,6 +1,8 @@
 import type { StorageQueueHandler } from "@azure/functions";
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { decodeQueuePayload } from "../protocol/queuePayload.js";
+import { poisonQueueOf } from "../storage/layout.js";
+import type { QueueMessage, QueueStore } from "../storage/ports.js";
 import { withFunctionTimeout } from "./functionTimeout.js";
 import type { QueueSettings } from "./hostJson.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
@@ -188,7 +190,7 @@ export class QueueTrigger {
   /** Copies the message, as it was sent, to `<queue>-poison`, then deletes the original. */
   private async poison(msg: QueueMessage, why: string): Promise<void> {
     const { name, queue, queues, log } = this.opts;
-    const target = `${queue}-poison`;
+    const target = poisonQueueOf(queue);
     await queues.ensure(target);
     await queues.send(target, msg.text);
     await queues.delete(queue, msg);
@@ -200,9 +202,6 @@ export class QueueTrigger {
 /** The trigger's input: JSON is handed over parsed, as the Node worker does; else the text. */
 function payload(text: string, encoding: QueueSettings["messageEncoding"]): unknown {
   const decoded = encoding === "base64" ? Buffer.from(text, "base64").toString("utf8") : text;
-  try {
-    return JSON.parse(decoded);
-  } catch {
-    return decoded;
-  }
+  const p = decodeQueuePayload(decoded);
+  return p.json ? p.value : p.text;
 }

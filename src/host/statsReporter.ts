@@ -1,4 +1,4 @@
-import type { StatsTelemetry } from "../engine/telemetry.js";
+import type { StatsTelemetry } from "../observability/telemetry.js";
 import type { HostLog } from "./invocationContext.js";
 
 interface Snapshot {
@@ -53,6 +53,9 @@ export function statsLine(prev: Snapshot, cur: Snapshot): string | null {
   if (!changed) return null;
   const seconds = Math.max(0.001, (cur.at - prev.at) / 1000);
   const completions = d("completions.received");
+  const orphans = [...cur.counters.keys()]
+    .filter((k) => k.startsWith("sweep.orphans."))
+    .reduce((n, k) => n + d(k), 0);
   return [
     `stats ${seconds.toFixed(0)}s: completions ${completions} (${(completions / seconds).toFixed(1)}/s)`,
     `batch avg ${avg("batch.size").toFixed(1)}`,
@@ -61,7 +64,7 @@ export function statsLine(prev: Snapshot, cur: Snapshot): string | null {
     `lease conflicts ${d("lease.conflicts")}`,
     `inbox parks ${d("inbox.parked")}`,
     `dispatched ${d("tasks.dispatched")}`,
-    `sweeps: visited ${d("sweep.visited")}, timed out ${d("sweep.timed_out")}, repaired ${d("sweep.repaired")}`,
+    `sweeps: visited ${d("sweep.visited")}, timed out ${d("sweep.timed_out")}, repaired ${d("sweep.repaired")}, orphans ${orphans}`,
     `poison ${d("completions.poisoned") + d("host.queue.poisoned")}`,
     `handler failures ${d("host.queue.failures") + d("host.timer.failures")}`,
   ].join(", ");

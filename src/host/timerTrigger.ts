@@ -1,7 +1,7 @@
 import type { Timer, TimerHandler } from "@azure/functions";
 import type { Cron } from "croner";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
 import { ncrontabSchedule } from "../ncrontab.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
 import { withFunctionTimeout } from "./functionTimeout.js";
 import { type HostLog, invocationContext } from "./invocationContext.js";
 

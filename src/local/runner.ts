@@ -11,6 +11,7 @@ import {
   type Summary,
   summarize,
 } from "../core/index.js";
+import { toError } from "../toError.js";
 import { runShellTask } from "../worker/shellTask.js";
 import { type LocalResult, localResult } from "./localResult.js";
 import { TaskPool } from "./taskPool.js";
@@ -133,7 +134,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
             ? { kind: "completed", task, attempt, output: result.output ?? null }
             : { kind: "failed", task, attempt, error: result.error };
       } catch (e) {
-        event = { kind: "failed", task, attempt, error: `runner error: ${(e as Error).message}` };
+        event = { kind: "failed", task, attempt, error: `runner error: ${toError(e).message}` };
       }
       live.delete(key(task, attempt));
       apply([event]);

@@ -8,8 +8,8 @@
  * - a lease expires by the clock; until someone else takes the blob, its holder may still
  *   renew or release it (as Azure allows).
  */
-import type { BlobRead, BlobStore } from "../engine/ports.js";
-import { ConflictError } from "../engine/ports.js";
+import type { BlobRead, BlobStore, BlobWriteOptions } from "../storage/ports.js";
+import { ConflictError } from "../storage/ports.js";
 
 interface Lease {
   readonly id: string;
@@ -98,15 +98,7 @@ export class MemoryBlobStore implements BlobStore {
     return etag;
   }
 
-  async write(
-    path: string,
-    data: Uint8Array,
-    opts: {
-      readonly ifMatch?: string;
-      readonly leaseId?: string;
-      readonly metadata?: Record<string, string>;
-    } = {},
-  ): Promise<string> {
+  async write(path: string, data: Uint8Array, opts: BlobWriteOptions = {}): Promise<string> {
     const blobs = this.container();
     const existing = blobs.get(path);
     // A plain overwrite may create the blob; a conditional or leased one requires it.

@@ -4,7 +4,12 @@
  * issues a new pop receipt and invalidates the old one; `delayS` hides a new message; depth
  * counts invisible messages too. Time is the injected clock.
  */
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
+import {
+  MAX_QUEUE_MESSAGE_BYTES,
+  type QueueMessage,
+  type QueueStore,
+  type SendOptions,
+} from "../storage/ports.js";
 import { isValidContainerOrQueueName } from "./storageNames.js";
 
 interface Stored {
@@ -51,9 +56,12 @@ export class MemoryQueueStore implements QueueStore {
     return queue;
   }
 
-  async send(queue: string, text: string, opts: { readonly delayS?: number } = {}): Promise<void> {
+  async send(queue: string, text: string, opts: SendOptions = {}): Promise<void> {
     const delayS = opts.delayS ?? 0;
     checkSeconds("delayS", delayS, 0);
+    const bytes = Buffer.byteLength(text);
+    if (bytes > MAX_QUEUE_MESSAGE_BYTES)
+      throw new Error(`RequestBodyTooLarge: ${bytes} bytes, over ${MAX_QUEUE_MESSAGE_BYTES}`);
     const now = this.clock();
     this.nextId += 1;
     this.queue(queue).push({

@@ -4,7 +4,8 @@
  * on first send, as the Azure sink does), `sb://` targets in a queue named after the whole
  * target, so a test can `receive("sb://ns/q", ...)` what was sent to Service Bus.
  */
-import type { Storage, TaskSink } from "../engine/ports.js";
+import type { SendOptions, Storage, TaskSink } from "../storage/ports.js";
+import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 import { MemoryBlobStore } from "./memoryBlobStore.js";
 import { MemoryQueueStore } from "./memoryQueueStore.js";
 import { MemoryTableStore } from "./memoryTableStore.js";
@@ -12,12 +13,8 @@ import { MemoryTableStore } from "./memoryTableStore.js";
 export class MemoryTaskSink implements TaskSink {
   constructor(private readonly queues: MemoryQueueStore) {}
 
-  async send(
-    target: string,
-    texts: readonly string[],
-    opts: { readonly delayS?: number } = {},
-  ): Promise<void> {
-    if (target.startsWith("sb://")) this.queues.ensureRaw(target);
+  async send(target: string, texts: readonly string[], opts: SendOptions = {}): Promise<void> {
+    if (isServiceBusTarget(target)) this.queues.ensureRaw(target);
     else await this.queues.ensure(target);
     for (const text of texts) await this.queues.send(target, text, opts);
   }

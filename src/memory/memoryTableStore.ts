@@ -4,7 +4,7 @@
  * property), so `where: { f: null }` matches rows without `f`; `timestamp` is the time of the
  * last write, by the injected clock, and is never stored as a field.
  */
-import type { Entity, EntityValue, TableQuery, TableStore } from "../engine/ports.js";
+import type { Entity, EntityValue, TableQuery, TableStore } from "../storage/ports.js";
 import { isValidTableName } from "./storageNames.js";
 
 interface Row {

@@ -1,5 +1,5 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
-import type { Telemetry } from "../engine/telemetry.js";
+import type { LogLevel, Telemetry } from "./telemetry.js";
 
 /** Units of the engine's observations, for the exported histograms. */
 const UNITS: Readonly<Record<string, string>> = {
@@ -18,18 +18,11 @@ export class OtelTelemetry implements Telemetry {
   private readonly counters = new Map<string, Counter>();
   private readonly histograms = new Map<string, Histogram>();
 
+  /** Log records go straight to `log`: only metrics are exported from here. */
   constructor(
     private readonly meter: Meter,
-    private readonly sink: Telemetry["log"] = () => {},
+    readonly log: Telemetry["log"] = () => {},
   ) {}
-
-  log(
-    level: "debug" | "info" | "warn" | "error",
-    message: string,
-    attrs?: Record<string, unknown>,
-  ): void {
-    this.sink(level, message, attrs);
-  }
 
   count(name: string, n = 1): void {
     let c = this.counters.get(name);
@@ -58,11 +51,7 @@ export class TeeTelemetry implements Telemetry {
     this.all = all;
   }
 
-  log(
-    level: "debug" | "info" | "warn" | "error",
-    message: string,
-    attrs?: Record<string, unknown>,
-  ): void {
+  log(level: LogLevel, message: string, attrs?: Record<string, unknown>): void {
     // One sink logs: the first. The others would print the same line twice.
     this.all[0]?.log(level, message, attrs);
   }

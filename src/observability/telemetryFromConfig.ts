@@ -9,8 +9,8 @@ import {
   type PushMetricExporter,
 } from "@opentelemetry/sdk-metrics";
 import type { Config } from "../config.js";
-import { StatsTelemetry, type Telemetry } from "../engine/telemetry.js";
 import { OtelTelemetry, TeeTelemetry } from "./otelTelemetry.js";
+import { StatsTelemetry, type Telemetry } from "./telemetry.js";
 
 /** How often the metrics are sent; Application Insights aggregates per minute anyway. */
 const EXPORT_INTERVAL_MS = 60_000;

@@ -1,5 +1,5 @@
-import type { QueueStore } from "../engine/ports.js";
-import { type Completion, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from "../engine/protocol.js";
+import { type Completion, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from "../protocol/messages.js";
+import type { QueueStore } from "../storage/ports.js";
 
 interface Pending {
   readonly completion: Completion;

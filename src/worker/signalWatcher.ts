@@ -1,11 +1,8 @@
-import type { Layout } from "../engine/layout.js";
-import type { BlobStore } from "../engine/ports.js";
-
-interface Signals {
-  readonly cancelled?: boolean;
-  readonly reason?: string;
-  readonly kill?: readonly string[];
-}
+import { type Signals, SignalsSchema } from "../protocol/signals.js";
+import { readJsonBlob } from "../storage/jsonBlob.js";
+import type { Layout } from "../storage/layout.js";
+import type { BlobStore } from "../storage/ports.js";
+import { toError } from "../toError.js";
 
 interface Watch {
   readonly task: string;
@@ -29,6 +26,7 @@ export class SignalWatcher {
     private readonly blobs: BlobStore,
     private readonly names: Pick<Layout, "signalsBlob" | "headBlob">,
     private readonly intervalMs = 5000,
+    private readonly warn: (why: string) => void = () => {},
     private readonly freshMs = 1000,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -57,16 +55,21 @@ export class SignalWatcher {
     if (signals === "gone") return "the workflow no longer exists (purged)";
     if (signals.cancelled)
       return `the workflow was cancelled${signals.reason ? `: ${signals.reason}` : ""}`;
-    if (signals.kill?.includes(`${task}#${attempt}`)) return "the attempt was superseded";
+    if (signals.kill.includes(`${task}#${attempt}`)) return "the attempt was superseded";
     return undefined;
   }
 
   private async current(workflowId: string): Promise<Signals | "gone"> {
-    const blob = await this.blobs.read(this.names.signalsBlob(workflowId));
-    if (blob) return parseSignals(blob.data);
+    const signals = await this.read(workflowId);
+    if (signals) return signals;
     // No signals yet is the usual case; only a missing head means the workflow is gone.
-    for await (const _ of this.blobs.list(this.names.headBlob(workflowId))) return {};
+    for await (const _ of this.blobs.list(this.names.headBlob(workflowId)))
+      return { cancelled: false, kill: [] };
     return "gone";
+  }
+
+  private read(workflowId: string): Promise<Signals | null> {
+    return readJsonBlob(this.blobs, this.names.signalsBlob(workflowId), SignalsSchema);
   }
 
   /** Watches one running attempt; call the returned function when it ends. */
@@ -88,9 +91,12 @@ export class SignalWatcher {
   async poll(): Promise<void> {
     await Promise.all(
       [...this.watches].map(async ([id, set]) => {
-        const blob = await this.blobs.read(this.names.signalsBlob(id)).catch(() => undefined);
-        if (blob === undefined) return; // a read error: try again next time
-        const signals: Signals | null = blob ? parseSignals(blob.data) : null;
+        // A read error or an invalid blob: act on nothing, and look again next time.
+        const signals = await this.read(id).catch((e: unknown) => {
+          this.warn(`signals of workflow ${id}: ${toError(e).message}`);
+          return undefined;
+        });
+        if (signals === undefined) return;
         const kill = new Set(signals?.kill ?? []);
         for (const [w, key] of set) {
           if (signals?.cancelled)
@@ -104,14 +110,5 @@ export class SignalWatcher {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-  }
-}
-
-function parseSignals(data: Uint8Array): Signals {
-  try {
-    const v = JSON.parse(Buffer.from(data).toString("utf8")) as unknown;
-    return typeof v === "object" && v !== null ? (v as Signals) : {};
-  } catch {
-    return {};
   }
 }

@@ -1,6 +1,7 @@
-import { layout } from "../engine/layout.js";
-import type { Storage } from "../engine/ports.js";
-import { silentTelemetry, type Telemetry } from "../engine/telemetry.js";
+import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { layout } from "../storage/layout.js";
+import type { Storage } from "../storage/ports.js";
+import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 import { StorageQueueSource, type TaskSource } from "./taskSource.js";
 import { DEFAULT_WORKER_OPTIONS, Worker, type WorkerOptions } from "./worker.js";
 
@@ -25,7 +26,7 @@ export interface RunningWorker {
 export function startWorker(opts: StartWorkerOptions): RunningWorker {
   const names = layout(opts.prefix);
   const target = names.taskQueue(opts.queue);
-  const source = target.startsWith("sb://")
+  const source = isServiceBusTarget(target)
     ? (opts.serviceBusSource ?? noServiceBus)(target)
     : new StorageQueueSource(opts.storage.queues, target);
   const worker = new Worker(

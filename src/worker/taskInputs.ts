@@ -1,6 +1,16 @@
-import type { Json } from "../core/index.js";
-import type { BlobStore } from "../engine/ports.js";
-import { isOutputRef, type TaskMessage } from "../engine/protocol.js";
+import { z } from "zod";
+import { type Json, jsonValue, LIMITS, TASK_STATES, TaskNameSchema } from "../core/index.js";
+import { isOutputRef, type TaskMessage } from "../protocol/messages.js";
+import { readJsonBlob } from "../storage/jsonBlob.js";
+import type { BlobStore } from "../storage/ports.js";
+
+/**
+ * An inputs blob: the parents' outputs by name, as a task message would carry them inline.
+ * Passed through as data (jsonValue): `__proto__` keys stay, deep nesting is a reason.
+ */
+const Inputs = jsonValue(LIMITS.maxOutputDepth + 1);
+const Output = jsonValue(LIMITS.maxOutputDepth);
+const ParentStates = z.record(TaskNameSchema, z.enum(TASK_STATES));
 
 /**
  * The parents' outputs a task sees in DAGQ_INPUTS, as plain values: read from the message, or
@@ -13,12 +23,13 @@ export async function resolveInputs(
   blobs: BlobStore,
 ): Promise<Record<string, Json>> {
   let inputs = (msg.inputs ?? {}) as Record<string, Json>;
-  if (msg.inputs_ref) inputs = await readJson(blobs, msg.inputs_ref, "inputs");
+  if (msg.inputs_ref)
+    inputs = (await readJson(blobs, msg.inputs_ref, Inputs, "inputs")) as Record<string, Json>;
   const out: Record<string, Json> = {};
   await Promise.all(
     Object.entries(inputs).map(async ([name, value]) => {
       out[name] = isOutputRef(value)
-        ? await readJson(blobs, value.path, `output of "${name}"`)
+        ? await readJson(blobs, value.path, Output, `output of "${name}"`)
         : value;
     }),
   );
@@ -32,16 +43,17 @@ export async function resolveParentStates(
   blobs: BlobStore,
 ): Promise<Record<string, string> | undefined> {
   if (msg.parent_states_ref)
-    return readJson<Record<string, string>>(blobs, msg.parent_states_ref, "parent states");
+    return readJson(blobs, msg.parent_states_ref, ParentStates, "parent states");
   return msg.parent_states;
 }
 
-async function readJson<T = Record<string, Json>>(
+async function readJson<S extends z.ZodType>(
   blobs: BlobStore,
   path: string,
+  schema: S,
   what: string,
-): Promise<T> {
-  const blob = await blobs.read(path);
-  if (!blob) throw new Error(`${what} is stored in blob ${path}, which does not exist`);
-  return JSON.parse(Buffer.from(blob.data).toString("utf8")) as T;
+): Promise<z.output<S>> {
+  const value = await readJsonBlob(blobs, path, schema);
+  if (value === null) throw new Error(`${what} is stored in blob ${path}, which does not exist`);
+  return value;
 }

@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { type Json, jsonIssue, LIMITS } from "../core/index.js";
+import { toError } from "../toError.js";
 
 export type TaskOutput =
   | { readonly ok: true; readonly value: Json | undefined }
@@ -18,7 +19,7 @@ export async function readTaskOutput(path: string): Promise<TaskOutput> {
     text = await readFile(path, "utf8");
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { ok: true, value: undefined };
-    return { ok: false, error: `cannot read $DAGQ_OUTPUT: ${(e as Error).message}` };
+    return { ok: false, error: `cannot read $DAGQ_OUTPUT: ${toError(e).message}` };
   }
   if (text.trim() === "") return { ok: true, value: undefined };
   let value: unknown;
@@ -30,7 +31,7 @@ export async function readTaskOutput(path: string): Promise<TaskOutput> {
       start.length > PREVIEW_CHARS ? `${start.slice(0, PREVIEW_CHARS)}…` : start.trimEnd();
     return {
       ok: false,
-      error: `$DAGQ_OUTPUT is not valid JSON (${(e as Error).message}); it starts with ${JSON.stringify(preview)}`,
+      error: `$DAGQ_OUTPUT is not valid JSON (${toError(e).message}); it starts with ${JSON.stringify(preview)}`,
     };
   }
   // One limit for both paths: the serverless one must store, send and parse it again.

@@ -1,4 +1,5 @@
-import type { QueueMessage, QueueStore } from "../engine/ports.js";
+import { sendToPoison } from "../protocol/poison.js";
+import type { QueueMessage, QueueStore } from "../storage/ports.js";
 
 /** One received task message, with what a worker may do about it. */
 export interface Delivery {
@@ -70,9 +71,11 @@ export class StorageQueueSource implements TaskSource {
         }),
       poison: (reason) =>
         serial(async () => {
-          const target = `${queue}-poison`;
-          await queues.ensure(target);
-          await queues.send(target, JSON.stringify({ reason, text: first.text.slice(0, 40_000) }));
+          await sendToPoison(
+            queues,
+            { sourceQueue: queue, message: first.text, reason },
+            Date.now(),
+          );
           if (msg) await queues.delete(queue, msg);
           msg = null;
         }),

@@ -1,14 +1,16 @@
 import { hostname } from "node:os";
 import type { Json } from "../core/index.js";
-import type { Layout } from "../engine/layout.js";
-import type { BlobStore, QueueStore } from "../engine/ports.js";
+import type { Telemetry } from "../observability/telemetry.js";
 import {
   type Completion,
   type OutputRef,
   type TaskMessage,
   TaskMessageSchema,
-} from "../engine/protocol.js";
-import type { Telemetry } from "../engine/telemetry.js";
+} from "../protocol/messages.js";
+import { parseQueuePayload } from "../protocol/queuePayload.js";
+import type { Layout } from "../storage/layout.js";
+import type { BlobStore, QueueStore } from "../storage/ports.js";
+import { toError } from "../toError.js";
 import { CompletionSender } from "./completionSender.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";
@@ -79,7 +81,7 @@ export class Worker {
       { lingerMs: 100, maxBatch: 100 },
       this.retry,
     );
-    this.signals = new SignalWatcher(deps.blobs, deps.names, opts.signalPollMs);
+    this.signals = new SignalWatcher(deps.blobs, deps.names, opts.signalPollMs, log);
   }
 
   /** Runs until `signal` aborts, then shuts down gracefully. */
@@ -158,16 +160,10 @@ export class Worker {
   }
 
   private parse(d: Delivery): TaskMessage | null {
-    const parsed = (() => {
-      try {
-        return TaskMessageSchema.safeParse(JSON.parse(d.text));
-      } catch (e) {
-        return { success: false as const, error: e };
-      }
-    })();
-    if (parsed.success) return parsed.data;
+    const parsed = parseQueuePayload(d.text, TaskMessageSchema);
+    if (parsed.ok) return parsed.value;
     this.stats.poisoned++;
-    const reason = String(parsed.error);
+    const { reason } = parsed;
     void this.retry("set a malformed task message aside", () => d.poison(reason)).catch(
       (e: unknown) =>
         this.deps.telemetry.log(
@@ -197,7 +193,7 @@ export class Worker {
         resolveParentStates(msg, this.deps.blobs),
       );
     } catch (e) {
-      return { kind: "failed", ...base, error: `could not read inputs: ${(e as Error).message}` };
+      return { kind: "failed", ...base, error: `could not read inputs: ${toError(e).message}` };
     }
     const stopWatching = this.signals.watch(msg.workflow_id, {
       task: msg.task,

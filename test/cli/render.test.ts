@@ -1,17 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { doctorChecklist } from "../../src/cli/doctorChecklist.js";
-import { layerView } from "../../src/cli/layerView.js";
-import { overviewPanel } from "../../src/cli/overviewPanel.js";
-import type { Paint } from "../../src/cli/paint.js";
-import { progressLine } from "../../src/cli/progressLine.js";
-import { RateMeter } from "../../src/cli/rateMeter.js";
-import { segmentBar } from "../../src/cli/segmentBar.js";
-import { statusPanel } from "../../src/cli/statusPanel.js";
-import { summaryReport } from "../../src/cli/summaryReport.js";
-import { renderTable } from "../../src/cli/table.js";
-import { taskTable } from "../../src/cli/taskTable.js";
-import { formatDuration } from "../../src/cli/timeFormat.js";
-import { workflowTable } from "../../src/cli/workflowTable.js";
+import { doctorChecklist } from "../../src/cli/render/doctorChecklist.js";
+import { layerView } from "../../src/cli/render/layerView.js";
+import { overviewPanel } from "../../src/cli/render/overviewPanel.js";
+import type { Paint } from "../../src/cli/render/paint.js";
+import { progressLine } from "../../src/cli/render/progressLine.js";
+import { RateMeter } from "../../src/cli/render/rateMeter.js";
+import { segmentBar } from "../../src/cli/render/segmentBar.js";
+import { statusPanel } from "../../src/cli/render/statusPanel.js";
+import { summaryReport } from "../../src/cli/render/summaryReport.js";
+import { renderTable } from "../../src/cli/render/table.js";
+import { taskTable } from "../../src/cli/render/taskTable.js";
+import { formatDuration } from "../../src/cli/render/timeFormat.js";
+import { workflowTable } from "../../src/cli/render/workflowTable.js";
 import type { DoctorReport, TaskCounts, TaskView, WorkflowStatus } from "../../src/client/index.js";
 
 /** What NO_COLOR or a pipe gives: text unchanged. */

@@ -1,6 +1,6 @@
 /** Assertion helpers shared by the contract suites. */
 import { expect } from "vitest";
-import { ConflictError } from "../../src/engine/ports.js";
+import { ConflictError } from "../../src/storage/ports.js";
 
 /** Awaits `promise` and asserts it failed with a ConflictError of `code`. */
 export async function expectConflict(

@@ -1,9 +1,9 @@
 /**
- * The BlobStore contract (src/engine/ports.ts), run on every adapter. Each test gets a fresh
+ * The BlobStore contract (src/storage/ports.ts), run on every adapter. Each test gets a fresh
  * container; a test that leaves a lease held fails (test/support/leaseGuard.ts).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BlobStore } from "../../src/engine/ports.js";
+import type { BlobStore } from "../../src/storage/ports.js";
 import { guardLeases, type LeaseGuard } from "../support/leaseGuard.js";
 import { bytes, collect, expectConflict, expectFailure, text } from "./assertions.js";
 

@@ -1,9 +1,9 @@
 /**
- * The QueueStore contract (src/engine/ports.ts), run on every adapter. Each test gets its own
+ * The QueueStore contract (src/storage/ports.ts), run on every adapter. Each test gets its own
  * queue names, derived from the test's name.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { QueueStore } from "../../src/engine/ports.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 import { uniqueName } from "../support/names.js";
 import { expectFailure } from "./assertions.js";
 
@@ -59,6 +59,13 @@ export function describeQueueStoreContract(
       const big = "x".repeat(48 * 1024);
       await store.send(q, big);
       expect((await store.receive(q, 1, 30))[0]?.text).toBe(big);
+    });
+
+    it("carries up to 64 KiB counted in UTF-8 bytes, and refuses one byte more", async () => {
+      const full = "é".repeat(32 * 1024); // 2 bytes each: 65,536 bytes in 32,768 characters
+      await store.send(q, full);
+      expect((await store.receive(q, 1, 30))[0]?.text).toBe(full);
+      await expectFailure(store.send(q, `${full}x`));
     });
 
     it("a received message is invisible until released; release(0) brings it back", async () => {

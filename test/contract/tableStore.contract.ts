@@ -1,9 +1,9 @@
 /**
- * The TableStore contract (src/engine/ports.ts), run on every adapter. Each test gets its own
+ * The TableStore contract (src/storage/ports.ts), run on every adapter. Each test gets its own
  * table, named after the test.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Entity, TableQuery, TableStore } from "../../src/engine/ports.js";
+import type { Entity, TableQuery, TableStore } from "../../src/storage/ports.js";
 import { uniqueTableName } from "../support/names.js";
 import { collect, expectFailure } from "./assertions.js";
 

@@ -1,9 +1,13 @@
 import { inject } from "vitest";
 import { connectStorage } from "../../src/azure/connect.js";
 import type { Engine } from "../../src/engine/context.js";
-import type { QueueStore } from "../../src/engine/ports.js";
-import { type Completion, type TaskMessage, TaskMessageSchema } from "../../src/engine/protocol.js";
 import { getTasks } from "../../src/engine/queries.js";
+import {
+  type Completion,
+  type TaskMessage,
+  TaskMessageSchema,
+} from "../../src/protocol/messages.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 import type { Behaviour } from "../engine/fakeWorld.js";
 
 export function azuriteQueues(prefix: string): QueueStore {

@@ -5,10 +5,9 @@ import { compileDefinition } from "../../src/core/index.js";
 import { createEngine } from "../../src/engine/context.js";
 import { getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
-import type { StatsTelemetry } from "../../src/engine/telemetry.js";
-
 import { readHostJson } from "../../src/host/hostJson.js";
 import { type LocalHost, startLocalHost } from "../../src/host/localHost.js";
+import type { StatsTelemetry } from "../../src/observability/telemetry.js";
 import { runLocalReference } from "../engine/reference.js";
 import { azuriteConnectionString } from "../support/azurite.js";
 import { until } from "../worker/pump.js";

@@ -2,10 +2,14 @@ import { connectStorage } from "../../src/azure/connect.js";
 import { createEngine, type Engine, provision } from "../../src/engine/context.js";
 import type { CoordinatorConfig } from "../../src/engine/coordinator.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
-import type { Storage } from "../../src/engine/ports.js";
-import { type Completion, type TaskMessage, TaskMessageSchema } from "../../src/engine/protocol.js";
-import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
+import {
+  type Completion,
+  type TaskMessage,
+  TaskMessageSchema,
+} from "../../src/protocol/messages.js";
+import type { Storage } from "../../src/storage/ports.js";
 import { azuriteConnectionString } from "../support/azurite.js";
 
 export type Behaviour = (msg: TaskMessage) => { ok: boolean; output?: unknown; error?: string };

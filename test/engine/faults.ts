@@ -1,4 +1,4 @@
-import type { Storage } from "../../src/engine/ports.js";
+import type { Storage } from "../../src/storage/ports.js";
 
 /**
  * Wraps a storage so that chosen operations fail on demand, the way a crash or an outage would

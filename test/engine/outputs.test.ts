@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
-import { MAX_MESSAGE_BYTES, TaskMessageSchema } from "../../src/engine/protocol.js";
 import { getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
+import { MAX_MESSAGE_BYTES, TaskMessageSchema } from "../../src/protocol/messages.js";
 import { BACKENDS, engineFor, message, settle } from "./fakeWorld.js";
 
 const pick = {

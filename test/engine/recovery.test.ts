@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
-import { ConflictError } from "../../src/engine/ports.js";
 import { getStatus, getTasks } from "../../src/engine/queries.js";
-
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { ConflictError } from "../../src/storage/ports.js";
 import {
   BACKENDS,
   type Backend,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { applyEvents, compileDefinition, createRun, snapshot } from "../../src/core/index.js";
-import { layout } from "../../src/engine/layout.js";
-import { ConflictError } from "../../src/engine/ports.js";
 import { getTasks } from "../../src/engine/queries.js";
 import { StateStore } from "../../src/engine/stateStore.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { layout } from "../../src/storage/layout.js";
+import { ConflictError } from "../../src/storage/ports.js";
 import { engineOn, runToEnd, succeedAll } from "./fakeWorld.js";
 
 const names = layout("t");

@@ -5,9 +5,9 @@
 import functions, { type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import { type Config, readConfig } from "../../src/config.js";
 import { createEngine, type Engine } from "../../src/engine/context.js";
-import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import { type Runtime, runtimeFor } from "../../src/functions/runtime.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
 
 const { HttpRequest, InvocationContext } = functions;
 

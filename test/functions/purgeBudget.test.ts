@@ -7,9 +7,7 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "../../src/engine/context.js";
-import type { BlobStore } from "../../src/engine/ports.js";
 import { REQUEST_BUDGET_MS, STEP_BUDGET_MS } from "../../src/engine/purge.js";
-import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import { cancelWorkflowHandler } from "../../src/functions/cancelWorkflow.js";
 import { controlHandler } from "../../src/functions/control.js";
 import { deleteWorkflowHandler } from "../../src/functions/deleteWorkflow.js";
@@ -19,6 +17,8 @@ import { type Runtime, runtimeFor } from "../../src/functions/runtime.js";
 import { startPurgeHandler } from "../../src/functions/startPurge.js";
 import { submitWorkflowHandler } from "../../src/functions/submitWorkflow.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
+import type { BlobStore } from "../../src/storage/ports.js";
 import { call, json, pair, testConfig, testContext } from "./httpFixture.js";
 
 const DELETE_MS = 20;

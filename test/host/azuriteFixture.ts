@@ -6,7 +6,7 @@ import { QueueServiceClient } from "@azure/storage-queue";
 import { inject } from "vitest";
 import { startAzurite } from "../../src/azure/azurite.js";
 import { AzureQueueStore } from "../../src/azure/queueStore.js";
-import type { QueueStore } from "../../src/engine/ports.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 
 export interface TestAzurite {
   readonly connectionString: string;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.js";
-import { type TaskMessage, TaskMessageSchema } from "../../src/engine/protocol.js";
 import { readHostJson } from "../../src/host/hostJson.js";
 import { type LocalHost, startLocalHost } from "../../src/host/localHost.js";
+import { type TaskMessage, TaskMessageSchema } from "../../src/protocol/messages.js";
 import { queueStore, type TestAzurite, useAzurite, waitFor } from "./azuriteFixture.js";
 
 const KEY = "e2e-key";

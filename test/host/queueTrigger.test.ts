@@ -1,9 +1,9 @@
 import type { StorageQueueHandler } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { QueueStore } from "../../src/engine/ports.js";
-import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import type { QueueSettings } from "../../src/host/hostJson.js";
 import { DEFAULT_HOLD_MS, MIN_POLL_MS, QueueTrigger } from "../../src/host/queueTrigger.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 import { uniqueName } from "../support/names.js";
 import { queueStore, type TestAzurite, useAzurite, waitFor, wrapQueues } from "./azuriteFixture.js";
 

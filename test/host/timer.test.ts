@@ -1,7 +1,7 @@
 import type { Timer } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import { TimerTrigger } from "../../src/host/timerTrigger.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,13 +1,13 @@
 /**
- * storage.bicep creates exactly the names src/engine/layout.ts derives from the prefix, and at
+ * storage.bicep creates exactly the names src/storage/layout.ts derives from the prefix, and at
  * least everything provision() creates. The Bicep name expressions are evaluated (test/infra/
  * bicep.ts) with the prefix substituted, for the default prefix and for another one, so a name
  * hard-coded to `dagq` fails too.
  */
 import { describe, expect, it, vi } from "vitest";
 import { createEngine, provision } from "../../src/engine/context.js";
-import { layout } from "../../src/engine/layout.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import { layout } from "../../src/storage/layout.js";
 import { BicepFile } from "./bicep.js";
 
 const storage = BicepFile.infra("modules/storage.bicep");

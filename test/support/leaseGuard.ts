@@ -2,7 +2,7 @@
  * Wraps a BlobStore to remember every lease a test acquires; `check()` (run after each test)
  * releases any still held and fails the test for it, so no test can leave a lease behind.
  */
-import type { BlobStore } from "../../src/engine/ports.js";
+import type { BlobStore } from "../../src/storage/ports.js";
 
 export interface LeaseGuard {
   readonly store: BlobStore;

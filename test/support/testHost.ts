@@ -1,7 +1,7 @@
 import { readConfig } from "../../src/config.js";
-import { TaskMessageSchema } from "../../src/engine/protocol.js";
 import { readHostJson } from "../../src/host/hostJson.js";
 import { type LocalHost, startLocalHost } from "../../src/host/localHost.js";
+import { TaskMessageSchema } from "../../src/protocol/messages.js";
 import { azuriteConnectionString } from "./azurite.js";
 
 /** A deployment prefix of its own for a test: a letter, then random lower-case letters/digits. */

@@ -8,8 +8,8 @@ import {
 } from "@opentelemetry/sdk-metrics";
 import { describe, expect, it } from "vitest";
 import { readConfig } from "../../src/config.js";
-import { StatsTelemetry } from "../../src/engine/telemetry.js";
 import { OtelTelemetry, TeeTelemetry } from "../../src/observability/otelTelemetry.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
 import { telemetryFromConfig } from "../../src/observability/telemetryFromConfig.js";
 
 class CollectingReader extends MetricReader {

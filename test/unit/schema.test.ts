@@ -55,7 +55,9 @@ describe("examples/", () => {
 
 describe("schema/ worker protocol", () => {
   it("the committed protocol schemas are exactly what `npm run schema` generates", async () => {
-    const { PROTOCOL_SCHEMAS, protocolSchemaText } = await import("../../src/protocolSchema.js");
+    const { PROTOCOL_SCHEMAS, protocolSchemaText } = await import(
+      "../../src/protocol/protocolSchema.js"
+    );
     for (const name of Object.keys(PROTOCOL_SCHEMAS) as Array<keyof typeof PROTOCOL_SCHEMAS>) {
       expect(readFileSync(`schema/${name}`, "utf8"), name).toBe(protocolSchemaText(name));
     }

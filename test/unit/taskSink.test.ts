@@ -7,9 +7,10 @@ import {
   type ServiceBusClientLike,
   ServiceBusTaskSink,
 } from "../../src/azure/serviceBusTaskSink.js";
-import { parseServiceBusTarget, RoutingTaskSink } from "../../src/azure/taskSink.js";
-import type { TaskSink } from "../../src/engine/ports.js";
+import { RoutingTaskSink } from "../../src/azure/taskSink.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
+import type { TaskSink } from "../../src/storage/ports.js";
+import { parseServiceBusTarget } from "../../src/storage/serviceBusTarget.js";
 
 class RecordingSink implements TaskSink {
   readonly sent: Array<{ target: string; texts: readonly string[]; delayS?: number }> = [];

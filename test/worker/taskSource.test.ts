@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { QueueStore } from "../../src/engine/ports.js";
 import { MemoryQueueStore } from "../../src/memory/memoryQueueStore.js";
+import type { QueueStore } from "../../src/storage/ports.js";
 import { StorageQueueSource } from "../../src/worker/taskSource.js";
 
 describe("StorageQueueSource deliveries", () => {
@@ -32,6 +32,27 @@ describe("StorageQueueSource deliveries", () => {
     await d!.poison("not a task message");
     expect(await queues.depth("tasks")).toBe(0);
     const [p] = await queues.receive("tasks-poison", 1, 60);
-    expect(JSON.parse(p!.text)).toEqual({ reason: "not a task message", text: "not json" });
+    const record = JSON.parse(p!.text);
+    expect(record).toEqual({
+      reason: "not a task message",
+      source_queue: "tasks",
+      message: "not json",
+      at: new Date(record.at).toISOString(),
+    });
+  });
+
+  it("poison keeps a task message of nearly 64 KiB of multi-byte text within the queue limit", async () => {
+    const queues = new MemoryQueueStore();
+    await queues.ensure("tasks");
+    const text = "😀".repeat(16_380); // 65,520 bytes of UTF-8 in 32,760 UTF-16 units
+    await queues.send("tasks", text);
+    const [d] = await new StorageQueueSource(queues, "tasks").receive(1, 60);
+    await d!.poison("not a task message");
+    expect(await queues.depth("tasks")).toBe(0);
+    const [p] = await queues.receive("tasks-poison", 1, 60);
+    expect(new TextEncoder().encode(p!.text).length).toBeLessThanOrEqual(65_536);
+    const record = JSON.parse(p!.text);
+    expect(record.truncated).toBe(true);
+    expect(text.startsWith(record.message)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import type { HttpRequest } from "@azure/functions";
 import { parseDocument } from "yaml";
+import { toError } from "../../toError.js";
 import { HttpError } from "./httpError.js";
 
 /** The body formats the API reads. */
@@ -74,7 +75,7 @@ function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new HttpError(400, `invalid JSON: ${(e as Error).message}`);
+    throw new HttpError(400, `invalid JSON: ${toError(e).message}`);
   }
 }
 
@@ -87,7 +88,7 @@ function parseYaml(text: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
   } catch (e) {
-    throw new HttpError(400, `invalid YAML: ${(e as Error).message}`);
+    throw new HttpError(400, `invalid YAML: ${toError(e).message}`);
   }
 }
 

@@ -1,0 +1,115 @@
+import { Command } from "commander";
+import { StatsTelemetry } from "../../observability/telemetry.js";
+import { commandConfig } from "../commandConfig.js";
+import { ExitCode } from "../exitCode.js";
+import { passEnv, positiveInt } from "../optionParsers.js";
+
+interface WorkerFlags {
+  readonly queue: string[];
+  readonly concurrency: number;
+  readonly visibility: number;
+  readonly prefix?: string;
+  readonly verbose: boolean;
+  readonly passEnv: string[];
+}
+
+/** `dagq worker`: runs tasks from a deployment's task queues, anywhere the storage is reachable. */
+export function workerCommand(): Command {
+  return new Command("worker")
+    .description(
+      "run tasks from task queues (storage in DagqStorage, or DagqStorage__accountName with Entra ID)",
+    )
+    .option(
+      "-q, --queue <name>",
+      "logical queue (repeatable), or sb://namespace/queue",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .option("-c, --concurrency <n>", "tasks run at once, per queue", positiveInt, 4)
+    .option(
+      "--visibility <s>",
+      "how long a taken task stays hidden from other workers, renewed while it runs",
+      positiveInt,
+      60,
+    )
+    .option("--prefix <prefix>", "deployment prefix (overrides DAGQ_PREFIX)")
+    .option("-v, --verbose", "log every task", false)
+    .option(
+      "--pass-env <name>",
+      "let tasks see this variable of the worker's (repeatable; PREFIX* for many); never the storage settings",
+      passEnv,
+      [] as string[],
+    )
+    .action(async (flags: WorkerFlags) => {
+      process.exitCode = await runWorker(flags);
+    });
+}
+
+async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
+  const config = commandConfig("worker");
+  if (!config) return ExitCode.usage;
+  // Loaded here, not at the top: the Azure SDKs would slow every other command's start.
+  const [
+    { DefaultAzureCredential },
+    { ServiceBusTaskSource },
+    { connectFromConfig },
+    { startWorker },
+  ] = await Promise.all([
+    import("@azure/identity"),
+    import("../../azure/serviceBusTaskSource.js"),
+    import("../../functions/runtime.js"),
+    import("../../worker/startWorker.js"),
+  ]);
+  const prefix = flags.prefix ?? config.DAGQ_PREFIX;
+  const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
+  const queues = flags.queue.length > 0 ? flags.queue : ["default"];
+  const telemetry = new StatsTelemetry((level, message) => {
+    if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
+  });
+  const credential = () =>
+    new DefaultAzureCredential(
+      config.DagqStorage__clientId ? { managedIdentityClientId: config.DagqStorage__clientId } : {},
+    );
+  const workers = queues.map((queue) =>
+    startWorker({
+      storage,
+      prefix,
+      queue,
+      concurrency: flags.concurrency,
+      visibilityS: flags.visibility,
+      passEnv: flags.passEnv,
+      telemetry,
+      serviceBusSource: (target) => new ServiceBusTaskSource(target, credential()),
+    }),
+  );
+  process.stderr.write(
+    `dagq worker: ${queues.join(", ")} (prefix ${prefix}), ${flags.concurrency} task(s) at once per queue; Ctrl-C stops\n`,
+  );
+  const report = setInterval(() => {
+    const s = workers.reduce(
+      (acc, w) => ({
+        completed: acc.completed + w.worker.stats.completed,
+        failed: acc.failed + w.worker.stats.failed,
+      }),
+      { completed: 0, failed: 0 },
+    );
+    if (flags.verbose)
+      process.stderr.write(`info  tasks completed ${s.completed}, failed ${s.failed}\n`);
+  }, 10_000);
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal: give up on the grace period.
+      process.once(signal, () => process.exit(ExitCode.interrupted));
+      process.stderr.write(
+        `dagq worker: ${signal}: finishing running tasks (Ctrl-C again to exit at once)\n`,
+      );
+      resolve();
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+  clearInterval(report);
+  await Promise.all(workers.map((w) => w.stop()));
+  await storage.close();
+  return ExitCode.ok;
+}
