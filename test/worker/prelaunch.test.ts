@@ -75,7 +75,7 @@ describe("the worker checks before it launches a task", () => {
   it("a task of a purged workflow never starts", async () => {
     const { engine, worker, queued } = await world();
     const { id } = await submitWorkflow(engine, touching("t"));
-    expect(await purgeWorkflow(engine, id)).toBe(true);
+    expect((await purgeWorkflow(engine, id)).existed).toBe(true);
     const w = worker();
     await until("the message to be taken", queued);
     await until("the worker to drop it", async () => w.worker.stats.dropped === 1);
