@@ -62,6 +62,8 @@ export interface ListQuery {
   readonly limit?: number;
   /** Opaque, from the previous page's `next`. */
   readonly cursor?: string;
+  /** Only workflows whose name contains this, ignoring case. */
+  readonly name?: string;
 }
 
 /** Workflows, newest first, from the index (16 partition queries). */
@@ -70,7 +72,10 @@ export async function listWorkflows(
   q: ListQuery,
 ): Promise<{ workflows: WorkflowStatus[]; next: string | null }> {
   const rows: IndexRow[] = [];
-  for await (const row of engine.index.all(q.status)) rows.push(row);
+  const part = q.name?.toLowerCase();
+  for await (const row of engine.index.all(q.status)) {
+    if (part === undefined || row.name.toLowerCase().includes(part)) rows.push(row);
+  }
   rows.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   const after = q.cursor ? Buffer.from(q.cursor, "base64url").toString("utf8") : null;
   const start = after === null ? 0 : rows.findIndex((r) => r.id === after) + 1;
