@@ -101,7 +101,7 @@ describe("graphShape", () => {
     const def = wide(1000);
     expect(() => graphShape(def, ["nope/"])).toThrow('expand: no group "nope/" in this workflow');
     expect(() => graphShape(def, ["work/"])).toThrow(
-      /work\/ \(1000\) hold 1000 tasks, more than the 500/,
+      /work\/ \(1000\) hold 1000 tasks, more than the 200/,
     );
   });
 
