@@ -1,4 +1,4 @@
-import functions from "@azure/functions";
+import functions, { type HttpHandler } from "@azure/functions";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/context.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
@@ -58,7 +58,7 @@ beforeEach(() => {
 describe("conditional GETs", () => {
   it("answer 304 to If-None-Match with the current ETag, and 200 with a new one after a change", async () => {
     const id = await submit();
-    const routes = [
+    const routes: Array<{ handler: HttpHandler; path: string; params: Record<string, string> }> = [
       { handler: getWorkflowHandler(rt), path: `workflows/${id}`, params: { id } },
       { handler: getWorkflowGraphHandler(rt), path: `workflows/${id}/graph`, params: { id } },
       { handler: getWorkflowTasksHandler(rt), path: `workflows/${id}/tasks`, params: { id } },
