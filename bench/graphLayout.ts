@@ -54,7 +54,9 @@ function withDagre(shape: GraphShape): void {
 }
 
 // elkjs is CommonJS with an ES-style default in its types: under NodeNext the class is `.default`.
-const ELK = (elkjs as unknown as { default: typeof elkjs }).default ?? elkjs;
+type ElkClass = new () => { layout(graph: object): Promise<unknown> };
+const ELK = ((elkjs as unknown as { default?: ElkClass }).default ??
+  (elkjs as unknown as ElkClass)) as ElkClass;
 const elk = new ELK();
 async function withElk(shape: GraphShape): Promise<void> {
   await elk.layout({
