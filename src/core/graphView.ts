@@ -114,23 +114,26 @@ export function graphShape(def: CompiledWorkflow, expand: readonly string[] = []
 
   // Too many groups to give each its own node: the smallest share one ("*") per layer range.
   const room = GRAPH_LIMITS.collapsedNodes;
+  const other = names.length;
   const kept = new Set(groups.slice(0, room - 1).map((g) => groupIds.get(g.group)!));
-  const collapsedGroup = (i: number) => {
+  const collapsed = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
     const id = taskGroup[i]!;
-    return groups.length <= room || kept.has(id) ? names[id]! : OTHER_GROUPS;
-  };
+    collapsed[i] = groups.length <= room || kept.has(id) ? id : other;
+  }
   // A loop, not Math.max(...layer): spreading 100k arguments overflows the stack.
   let maxLayer = 0;
   for (const l of def.layer) if (l > maxLayer) maxLayer = l;
+  const isExpanded = (i: number) => expandedIds.has(taskGroup[i]!);
   let width = 1;
-  let keys = collapseKeys(def, width, collapsedGroup, expandedIds, taskGroup);
+  let keys = collapseKeys(def, width, collapsed, isExpanded);
   while (keys.distinct > room && width <= maxLayer) {
     width *= 2;
-    keys = collapseKeys(def, width, collapsedGroup, expandedIds, taskGroup);
+    keys = collapseKeys(def, width, collapsed, isExpanded);
   }
 
   const nodes: ShapeNode[] = [];
-  const nodeIds = new Map<string, number>();
+  const nodeIds = new Map<number, number>();
   const nodeOf = new Uint32Array(n);
   const totals: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -140,14 +143,20 @@ export function graphShape(def: CompiledWorkflow, expand: readonly string[] = []
       node = nodes.length;
       nodeIds.set(key, node);
       totals.push(0);
-      if (expandedIds.has(taskGroup[i]!)) {
-        nodes.push({ kind: "task", id: key, task: i, group: names[taskGroup[i]!]! });
+      if (key < 0) {
+        nodes.push({
+          kind: "task",
+          id: `t:${def.tasks[i]!.name}`,
+          task: i,
+          group: names[taskGroup[i]!]!,
+        });
       } else {
         const from = Math.floor(def.layer[i]! / width) * width;
+        const group = collapsed[i] === other ? OTHER_GROUPS : names[collapsed[i]!]!;
         nodes.push({
           kind: "group",
-          id: key,
-          group: collapsedGroup(i),
+          id: width === 1 ? `g:${group}@${from}` : `g:${group}@${from}+${width}`,
+          group,
           layers: [from, Math.min(from + width - 1, maxLayer)],
           total: 0,
         });
@@ -169,23 +178,26 @@ export function graphShape(def: CompiledWorkflow, expand: readonly string[] = []
   };
 }
 
+/**
+ * A numeric node key per task (numbers, not strings: 100k string keys cost a tenth of a second
+ * on the first view): collapsed group × layer range, or the negative task index for a task of an
+ * expanded group, which is a node of its own and does not count against the room.
+ */
 function collapseKeys(
   def: CompiledWorkflow,
   width: number,
-  groupKey: (i: number) => string,
-  expandedIds: ReadonlySet<number>,
-  taskGroup: Uint32Array,
-): { of: string[]; distinct: number } {
-  const of: string[] = new Array(def.size);
-  const seen = new Set<string>();
+  collapsed: Uint32Array,
+  isExpanded: (i: number) => boolean,
+): { of: Float64Array; distinct: number } {
+  const of = new Float64Array(def.size);
+  const seen = new Set<number>();
+  const buckets = Math.floor(def.size / width) + 2;
   for (let i = 0; i < def.size; i++) {
-    // Expanded tasks do not count against the room for collapsed nodes: they are bounded apart.
-    if (expandedIds.has(taskGroup[i]!)) {
-      of[i] = `t:${def.tasks[i]!.name}`;
+    if (isExpanded(i)) {
+      of[i] = -(i + 1);
       continue;
     }
-    const from = Math.floor(def.layer[i]! / width) * width;
-    const key = width === 1 ? `g:${groupKey(i)}@${from}` : `g:${groupKey(i)}@${from}+${width}`;
+    const key = collapsed[i]! * buckets + Math.floor(def.layer[i]! / width);
     of[i] = key;
     seen.add(key);
   }
