@@ -29,9 +29,13 @@ describe("the built package under native Node ESM", () => {
       });
       expect(JSON.parse(out)).toEqual([
         "http:cancelWorkflow",
+        "http:dashboard",
         "http:deleteWorkflow",
         "http:getPurge",
+        "http:getTask",
+        "http:getTaskOutput",
         "http:getWorkflow",
+        "http:getWorkflowGraph",
         "http:getWorkflowTasks",
         "http:health",
         "http:listWorkflows",

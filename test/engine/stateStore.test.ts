@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyEvents, compileDefinition, createRun, snapshot } from "../../src/core/index.js";
 import { layout } from "../../src/engine/layout.js";
-import { ConflictError } from "../../src/engine/ports.js";
+import { type BlobStore, ConflictError } from "../../src/engine/ports.js";
 import { getTasks } from "../../src/engine/queries.js";
 import { StateStore } from "../../src/engine/stateStore.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
@@ -24,12 +24,11 @@ describe("StateStore", () => {
     await storage.blobs.ensure();
     await new StateStore(storage.blobs, names).create("w1", def, createRun(def, "w1", 1000).run);
     let reads = 0;
-    const counting = {
-      ...storage.blobs,
-      read: (path: string, opts?: { offset?: number }) => {
-        if (path === names.definitionBlob("w1")) reads++;
-        return storage.blobs.read(path, opts);
-      },
+    // The memory store's other methods, with reads of the definition counted.
+    const counting: BlobStore = Object.create(storage.blobs);
+    counting.read = (path, opts) => {
+      if (path === names.definitionBlob("w1")) reads++;
+      return storage.blobs.read(path, opts);
     };
     // A fresh store, as on another instance: a dashboard's first view asks twice at once.
     const cold = new StateStore(counting, names);

@@ -63,12 +63,12 @@ export function GraphPanel(props: {
   const { graph } = props;
   const key = shapeKey(graph);
   const placed = useMemo(() => layout(graph), [key]);
-  const scale = Math.min(1, 1100 / Math.max(placed.width, 1));
   return (
     <div class="graph" data-testid="graph" data-mode={graph.mode} data-nodes={graph.nodes.length}>
+      {/* Shrinks to the panel's width (never grows past natural size), keeping its proportions. */}
       <svg
-        width={placed.width * scale}
-        height={placed.height * scale}
+        width="100%"
+        style={{ maxWidth: `${placed.width}px` }}
         viewBox={`0 0 ${placed.width} ${placed.height}`}
         role="img"
         aria-label={`graph of ${graph.workflow.name}`}

@@ -99,7 +99,7 @@ export function TaskPane(props: {
         {d.status === "completed" ? (
           <Value api={props.api} workflow={props.workflow} task={d.name} value={d.output} />
         ) : (
-          <p class="muted">none yet</p>
+          <p class="muted">{isFinal(d.status) ? "none" : "none yet"}</p>
         )}
       </section>
       <LogPane reason={d.reason} />
@@ -185,4 +185,8 @@ function LogPane(props: { reason: string | null }) {
       </p>
     </section>
   );
+}
+
+function isFinal(status: string): boolean {
+  return ["completed", "failed", "skipped", "upstream_failed", "cancelled"].includes(status);
 }

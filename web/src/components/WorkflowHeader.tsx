@@ -1,4 +1,4 @@
-import { useRef, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { count, duration, firstLine, time } from "../format.js";
 import { href } from "../route.js";
 import type { Summary } from "../types.js";
@@ -29,6 +29,13 @@ export function WorkflowHeader(props: { w: Summary; onCancel: () => Promise<void
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const running = w.status === "running" || w.status === "pending";
+  // The duration runs on between polls, which re-render only when something changed.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, [running]);
   const end = w.finishedAt ?? (running ? Date.now() : null);
   return (
     <header class="wf-header" data-testid="header" data-status={w.status}>

@@ -59,7 +59,12 @@ export function WorkflowList(props: {
               </a>
             ))}
             <span class="running-tasks">
-              tasks of running workflows: <CountChips counts={summary.runningTasks} />
+              tasks of running workflows:{" "}
+              {Object.values(summary.runningTasks).some((n) => n > 0) ? (
+                <CountChips counts={summary.runningTasks} />
+              ) : (
+                "none"
+              )}
             </span>
           </div>
         ) : (
