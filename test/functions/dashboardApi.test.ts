@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import functions, { type HttpHandler } from "@azure/functions";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Engine } from "../../src/engine/context.js";
@@ -236,7 +238,7 @@ describe("GET workflows/{id}/tasks/{task} and its output", () => {
 });
 
 describe("GET dashboard/{*path}", () => {
-  const root = new URL("./fixtures/web/", import.meta.url).pathname;
+  let root = "";
   /** The handler's answer with its body as text: these are not JSON. */
   const get = async (
     path: string,
@@ -259,7 +261,11 @@ describe("GET dashboard/{*path}", () => {
   };
 
   it("serves the built files with their types and caching, and only those", async () => {
-    const { mkdir, writeFile } = await import("node:fs/promises");
+    const { mkdir, mkdtemp, writeFile } = await import("node:fs/promises");
+    // The build folder inside a folder that holds a file which must never be served.
+    const outer = await mkdtemp(join(tmpdir(), "dagq-web-"));
+    await writeFile(join(outer, "secret.txt"), "not served");
+    root = `${outer}/web/`;
     await mkdir(`${root}assets`, { recursive: true });
     await writeFile(`${root}index.html`, "<!doctype html><title>dagq</title>");
     await writeFile(`${root}assets/app-abc123.js`, "console.log(1)");
@@ -269,7 +275,7 @@ describe("GET dashboard/{*path}", () => {
     expect(index.headers["content-security-policy"]).toContain("default-src 'self'");
     const js = await get("assets/app-abc123.js");
     expect(js.headers["cache-control"]).toContain("immutable");
-    for (const path of ["../package.json", "assets/../index.html/..", "nope.js", "/etc/passwd"]) {
+    for (const path of ["../secret.txt", "assets/../../secret.txt", "nope.js", "/etc/passwd"]) {
       expect((await get(path)).status, path).toBe(404);
     }
     expect(index.text).toContain("<title>dagq</title>");
