@@ -139,7 +139,7 @@ export function TaskTable(props: {
       <div
         class="tbody"
         ref={body}
-        style={{ height: `${VIEW_ROWS * ROW_H}px` }}
+        style={{ height: `${Math.max(3, Math.min(VIEW_ROWS, total)) * ROW_H}px` }}
         onScroll={(e) => {
           const top = (e.target as HTMLDivElement).scrollTop;
           setScrollTop(top);
