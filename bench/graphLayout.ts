@@ -48,7 +48,7 @@ function withDagre(shape: GraphShape): void {
   const g = new dagre.graphlib.Graph();
   g.setGraph({ rankdir: "LR", nodesep: 12, ranksep: 40 });
   g.setDefaultEdgeLabel(() => ({}));
-  shape.nodes.forEach((_, k) => g.setNode(String(k), { width: 160, height: 40 }));
+  for (let k = 0; k < shape.nodes.length; k++) g.setNode(String(k), { width: 160, height: 40 });
   for (const [a, b] of shape.edges) g.setEdge(String(a), String(b));
   dagre.layout(g);
 }

@@ -5,7 +5,7 @@
  * workflow, and what live polling costs the API. Screenshots go to test-artifacts/dashboard/.
  */
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConnectedStorage, connectStorage } from "../../src/azure/connect.js";
@@ -177,6 +177,16 @@ describe("the dashboard in Chromium", () => {
     await graph.locator('g[data-task="prep/fetch"]').click();
     await page.locator('[data-testid="task-pane"][data-task="prep/fetch"] pre.json').waitFor();
     expect(await page.locator("pre.json").first().textContent()).toContain('"rows": 5000');
+
+    // Back to the list and in again: answers cached from the first visit (304s) fill the new
+    // page, and a filter whose window was read before shows that window, not the last one.
+    await page.locator("a.back").click();
+    await row.locator("a.wf-link").click();
+    await graph.locator("g.node").first().waitFor({ timeout: 10_000 });
+    const total = () => page.locator('[data-testid="tasks"]').getAttribute("data-total");
+    await expect.poll(total).toBe("8");
+    await page.locator('button[data-filter="failed"]').click();
+    await expect.poll(total).toBe("1");
     await page.close();
   }, 90_000);
 

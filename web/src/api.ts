@@ -1,7 +1,8 @@
 /**
  * The page's HTTP client. Every call carries the function key; GETs are conditional: the last
  * answer of each URL is kept with its ETag and sent as If-None-Match, so a poll whose answer did
- * not change costs a 304 with no body, and `changed: false` lets the page skip re-rendering.
+ * not change costs a 304 with no body and returns the very object returned before, which a
+ * component stores without re-rendering (a state setter ignores an identical value).
  */
 export class ApiError extends Error {
   override readonly name = "ApiError";

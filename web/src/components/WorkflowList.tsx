@@ -36,8 +36,9 @@ export function WorkflowList(props: {
           api.get<Overview>("summary", signal),
           api.get<{ workflows: WorkflowStatus[]; next: string | null }>(`workflows?${q}`, signal),
         ]);
-        if (s.changed) setSummary(s.data);
-        if (p.changed) setPage(p.data);
+        // On a 304 the API returns the very object it cached, which does not re-render.
+        setSummary(s.data);
+        setPage(p.data);
       } catch (e) {
         if (!signal.aborted) props.onError(e);
       }

@@ -58,14 +58,17 @@ export function WorkflowPage(props: {
     const w = windowFor(scroll.current);
     const r = await api.get<TaskWindow>(tasksUrl(id, table, w), signal);
     setLoaded((prev) =>
-      r.changed || prev?.offset !== w.offset ? { offset: w.offset, window: r.data } : prev,
+      prev?.window === r.data && prev.offset === w.offset
+        ? prev
+        : { offset: w.offset, window: r.data },
     );
   }
 
   async function readDetail(name: string, signal?: AbortSignal): Promise<void> {
     try {
+      // Set even when unchanged: the pane may have been cleared since the answer was cached.
       const r = await api.get<TaskDetail>(taskPath(id, name), signal);
-      if (r.changed) setDetail(r.data);
+      setDetail(r.data);
       setDetailError(null);
     } catch (e) {
       setDetailError(e instanceof Error ? e.message : String(e));
@@ -80,7 +83,8 @@ export function WorkflowPage(props: {
           api.get<WorkflowGraph>(graphUrl, signal),
           readWindow(signal),
         ]);
-        if (g.changed) setGraph(g.data);
+        // On a 304 the API returns the very object it cached, which does not re-render.
+        setGraph(g.data);
         // The selected task is re-read only while it can still change.
         if (selected && g.changed && detail && !isFinal(detail.status))
           await readDetail(selected, signal);
@@ -140,7 +144,7 @@ export function WorkflowPage(props: {
               reason: "cancelled from the dashboard",
             });
             const g = await api.get<WorkflowGraph>(graphUrl);
-            if (g.changed) setGraph(g.data);
+            setGraph(g.data);
           }}
         />
         {notice && <p class="notice">{notice}</p>}
