@@ -17,8 +17,6 @@ function App() {
   const [error, setError] = useState<string | null>(null);
   const route = useRoute();
   const api = useMemo(() => (key ? new Api(API_BASE, key) : null), [key]);
-  // The browser test reads what the page sent; harmless to expose.
-  (window as unknown as { dagqApi?: Api | null }).dagqApi = api;
 
   const onError = (e: unknown) => {
     if (e instanceof ApiError && e.status === 401) {

@@ -1,5 +1,6 @@
 import dagre from "@dagrejs/dagre";
 import { useMemo } from "preact/hooks";
+import { GRAPH_LIMITS } from "../../../src/core/graphView.js";
 import { clickable } from "../clickable.js";
 import { count } from "../format.js";
 import type { GraphNode, TaskState, WorkflowGraph } from "../types.js";
@@ -9,8 +10,8 @@ const TASK_W = 150;
 const TASK_H = 30;
 const GROUP_W = 190;
 const GROUP_H = 54;
-/** The API refuses to expand more than this many tasks at once (core GRAPH_LIMITS). */
-export const EXPAND_MAX = 200;
+/** The API refuses to expand more than this many tasks at once. */
+export const EXPAND_MAX = GRAPH_LIMITS.expandedTasks;
 
 interface Placed {
   readonly x: number;
