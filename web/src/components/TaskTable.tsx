@@ -152,6 +152,7 @@ export function TaskTable(props: {
               key={index}
               class={`row${task && task.name === props.selected ? " selected" : ""}`}
               style={{ top: `${index * ROW_H}px`, height: `${ROW_H}px` }}
+              data-index={index}
               data-task={task?.name}
               {...clickable(() => task && props.onSelect(task.name))}
             >
