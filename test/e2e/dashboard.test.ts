@@ -77,9 +77,16 @@ afterAll(async () => {
   await storage?.close();
 }, 60_000);
 
+/** What the pages logged as errors (a script error, a Content-Security-Policy violation). */
+const pageErrors: string[] = [];
+
 /** A tab that has been given the key (as `dagq host`'s link gives it), at `route`. */
 async function openPage(route: string): Promise<Page> {
   const page = await browser.newPage();
+  page.on("pageerror", (e) => pageErrors.push(`${route}: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") pageErrors.push(`${route}: ${m.text()}`);
+  });
   await page.goto(`${base}#key=${encodeURIComponent(key)}`);
   await page.waitForSelector('[data-testid="summary"]');
   await page.goto(`${base}${route}`);
@@ -188,6 +195,7 @@ describe("the dashboard in Chromium", () => {
     await page.locator('button[data-filter="failed"]').click();
     await expect.poll(total).toBe("1");
     await page.close();
+    expect(pageErrors).toEqual([]);
   }, 90_000);
 
   it("cancels a running workflow from its page", async (ctx) => {

@@ -44,7 +44,7 @@ async function install(): Promise<string | null> {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   try {
     await run("apt-get", ["update"], { env, timeout: 240_000 });
-    await run("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+    await run("apt-get", ["install", "-y", "chromium"], {
       env,
       timeout: 480_000,
     });
