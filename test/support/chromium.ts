@@ -33,14 +33,32 @@ export function ensureChromium(): Promise<string | null> {
   return installing;
 }
 
+/** What to do on this machine: nothing, install, or skip for the reason given. */
+export function chromiumPlan(machine: {
+  readonly exists: (path: string) => boolean;
+  readonly platform: string;
+  readonly uid: number | undefined;
+}): "ready" | "install" | { readonly skip: string } {
+  if (machine.exists(CHROMIUM)) return "ready";
+  if (machine.platform !== "linux" || !machine.exists("/usr/bin/apt-get")) {
+    return { skip: `no ${CHROMIUM}, and no apt-get to install Debian's chromium package` };
+  }
+  if (machine.uid !== 0) {
+    return {
+      skip: `no ${CHROMIUM}: run \`sudo apt-get install -y chromium\` (the tests install it only as root)`,
+    };
+  }
+  return "install";
+}
+
 async function install(): Promise<string | null> {
-  if (existsSync(CHROMIUM)) return null;
-  if (process.platform !== "linux" || !existsSync("/usr/bin/apt-get")) {
-    return `no ${CHROMIUM}, and no apt-get to install Debian's chromium package`;
-  }
-  if (process.getuid?.() !== 0) {
-    return `no ${CHROMIUM}: run \`sudo apt-get install -y chromium\` (the tests install it only as root)`;
-  }
+  const plan = chromiumPlan({
+    exists: existsSync,
+    platform: process.platform,
+    uid: process.getuid?.(),
+  });
+  if (plan === "ready") return null;
+  if (plan !== "install") return plan.skip;
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   try {
     await run("apt-get", ["update"], { env, timeout: 240_000 });
