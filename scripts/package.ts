@@ -29,7 +29,7 @@ import ignore from "ignore";
  * for the app besides the code (the web dashboard's static assets, say `dist/web`) is listed
  * here; the bundle covers all code.
  */
-export const ASSET_FOLDERS: readonly string[] = [];
+export const ASSET_FOLDERS: readonly string[] = ["dist/web"];
 
 /**
  * Resolved by the Functions Node worker at run time, never bundled: the worker answers

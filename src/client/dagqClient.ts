@@ -124,7 +124,7 @@ export class DagqClient {
   /** One task with its output; a spilled output is fetched from its blob by the server. */
   output(id: string, task: string): Promise<TaskOutput> {
     return this.call(
-      { method: "GET", path: `workflows/${seg(id)}/output`, query: { task } },
+      { method: "GET", path: `workflows/${seg(id)}/tasks/${seg(task)}/output` },
       TaskOutputSchema,
     );
   }

@@ -66,7 +66,14 @@ export const TaskViewSchema = z.object({
 });
 export type TaskView = z.infer<typeof TaskViewSchema>;
 
-export const TaskOutputSchema = z.object({ task: TaskViewSchema });
+export const TaskOutputSchema = z.object({
+  task: z.string(),
+  status: z.enum(TASK_STATES),
+  /** The value, fetched by the server from its blob when the worker spilled it. */
+  output: jsonValue(LIMITS.maxOutputDepth),
+  /** The size of a spilled output, or null when it was kept inline. */
+  spilledBytes: count.nullable(),
+});
 export type TaskOutput = z.infer<typeof TaskOutputSchema>;
 
 export const TaskPageSchema = z.object({

@@ -4,6 +4,7 @@ import { connectStorage } from "../azure/connect.js";
 import { DagqClient } from "../client/index.js";
 import { readConfig } from "../config.js";
 import type { CompiledWorkflow, Json, Summary } from "../core/index.js";
+import { dashboardUrl } from "../host/dashboardUrl.js";
 import type { HostSettings } from "../host/hostJson.js";
 import { startLocalHost } from "../host/localHost.js";
 import type { LocalResult, LocalTaskResult } from "../local/localResult.js";
@@ -20,6 +21,8 @@ export interface DevOptions {
   readonly signal?: AbortSignal;
   /** Poll interval for the workflow's status. */
   readonly pollMs?: number;
+  /** Told the dashboard's URL (with the key) once the workflow is submitted. */
+  readonly onDashboard?: (url: string) => void;
 }
 
 /**
@@ -74,20 +77,21 @@ export async function devRun(def: CompiledWorkflow, opts: DevOptions): Promise<L
     }
     stack.push(async () => void (await Promise.all(workers.map((w) => w.stop()))));
     log(`${opts.workers} worker(s), ${opts.concurrency} task(s) at once each`);
-    return await follow(`${host.url}/api`, key, def, opts);
+    return await follow(host.url, key, def, opts);
   } finally {
     for (const stop of stack.reverse()) await stop().catch(() => {});
   }
 }
 
 async function follow(
-  api: string,
+  hostUrl: string,
   key: string,
   def: CompiledWorkflow,
   opts: DevOptions,
 ): Promise<LocalResult> {
-  const client = new DagqClient({ url: api, key });
+  const client = new DagqClient({ url: `${hostUrl}/api`, key });
   const { id } = await client.submit(def.definition);
+  opts.onDashboard?.(dashboardUrl(hostUrl, key));
   let cancelled = false;
   let status: Awaited<ReturnType<DagqClient["status"]>>;
   for (;;) {

@@ -76,24 +76,13 @@ export async function getTasks(
   return { tasks, next: page.next };
 }
 
-/** One task's output, fetched from its blob when it was spilled; null for no such workflow. */
-export async function getTaskOutput(
-  engine: Engine,
-  id: string,
-  task: string,
-): Promise<{ task: TaskView | null } | null> {
-  const loaded = await engine.state.loadForRead(id);
-  if (!loaded) return null;
-  const i = loaded.run.def.index.get(task);
-  if (i === undefined) return { task: null };
-  const [view] = (await getTasks(engine, id, { prefix: task, limit: 1 }))?.tasks ?? [];
-  return { task: view?.name === task ? view : null };
-}
-
-async function resolveOutput(engine: Engine, stored: Json): Promise<Json> {
+/**
+ * A stored output as a user reads it: a reference to a spilled output is replaced by the blob's
+ * JSON. A blob that is gone (or unreadable) leaves the reference: the truth, not a guess.
+ */
+export async function resolveOutput(engine: Engine, stored: Json): Promise<Json> {
   if (!isOutputRef(stored)) return stored;
   const blob = await engine.storage.blobs.read(stored.path);
-  // A spilled output whose blob is gone is shown as the reference: the truth, not a guess.
   if (!blob) return stored;
   try {
     return JSON.parse(Buffer.from(blob.data).toString("utf8")) as Json;
@@ -107,6 +96,8 @@ export interface ListQuery {
   readonly limit?: number;
   /** Opaque, from the previous page's `next`. */
   readonly cursor?: string;
+  /** Only workflows whose name contains this, ignoring case. */
+  readonly name?: string;
 }
 
 /** Workflows, newest first, from the index (16 partition queries). */
@@ -115,7 +106,10 @@ export async function listWorkflows(
   q: ListQuery,
 ): Promise<{ workflows: WorkflowStatus[]; next: string | null }> {
   const rows: IndexRow[] = [];
-  for await (const row of engine.index.all(q.status)) rows.push(row);
+  const part = q.name?.toLowerCase();
+  for await (const row of engine.index.all(q.status)) {
+    if (part === undefined || row.name.toLowerCase().includes(part)) rows.push(row);
+  }
   rows.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
   const after = q.cursor ? Buffer.from(q.cursor, "base64url").toString("utf8") : null;
   const start = after === null ? 0 : rows.findIndex((r) => r.id === after) + 1;

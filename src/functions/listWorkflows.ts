@@ -2,6 +2,7 @@ import type { HttpHandler } from "@azure/functions";
 import { z } from "zod";
 import { WORKFLOW_STATES } from "../core/index.js";
 import { listWorkflows } from "../engine/queries.js";
+import { conditionalGet } from "./http/conditionalGet.js";
 import { jsonEndpoint } from "./http/jsonEndpoint.js";
 import { parseQuery } from "./http/parseRequest.js";
 import { limitParam } from "./http/requestSchemas.js";
@@ -14,9 +15,11 @@ const Query = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,200}$/, "not a cursor from a previous page")
     .optional(),
+  /** Part of the workflow's name, any case. */
+  name: z.string().min(1).max(256).optional(),
 });
 
-/** GET workflows?status=&limit=&cursor=: newest first, paged by the `next` cursor. */
+/** GET workflows?status=&name=&limit=&cursor=: newest first, paged by the `next` cursor. */
 export function listWorkflowsHandler(rt: Runtime): HttpHandler {
   return jsonEndpoint(async (request) => {
     const q = parseQuery(request, Query);
@@ -24,7 +27,8 @@ export function listWorkflowsHandler(rt: Runtime): HttpHandler {
       ...(q.status ? { status: q.status } : {}),
       ...(q.limit ? { limit: q.limit } : {}),
       ...(q.cursor ? { cursor: q.cursor } : {}),
+      ...(q.name ? { name: q.name } : {}),
     });
-    return { status: 200, jsonBody: page };
+    return conditionalGet(request, { status: 200, jsonBody: page });
   });
 }

@@ -4,10 +4,13 @@ import { admissionHandler } from "./admission.js";
 import { cancelWorkflowHandler } from "./cancelWorkflow.js";
 import { completionIngestHandler } from "./completionIngest.js";
 import { controlHandler } from "./control.js";
+import { dashboardHandler } from "./dashboard.js";
 import { deleteWorkflowHandler } from "./deleteWorkflow.js";
 import { getPurgeHandler } from "./getPurge.js";
+import { getTaskHandler } from "./getTask.js";
 import { getTaskOutputHandler } from "./getTaskOutput.js";
 import { getWorkflowHandler } from "./getWorkflow.js";
+import { getWorkflowGraphHandler } from "./getWorkflowGraph.js";
 import { getWorkflowTasksHandler } from "./getWorkflowTasks.js";
 import { healthHandler } from "./health.js";
 import { listWorkflowsHandler } from "./listWorkflows.js";
@@ -100,9 +103,10 @@ export function functionTable(rt: Runtime): readonly FunctionDefinition[] {
     method: HttpMethod,
     route: string,
     handler: HttpHandler,
+    authLevel: AuthLevel = "function",
   ): FunctionDefinition => ({
     name,
-    trigger: { kind: "http", methods: [method], route, authLevel: "function" },
+    trigger: { kind: "http", methods: [method], route, authLevel },
     handler,
   });
   return [
@@ -115,12 +119,16 @@ export function functionTable(rt: Runtime): readonly FunctionDefinition[] {
     http("listWorkflows", "GET", "workflows", listWorkflowsHandler(rt)),
     http("getWorkflow", "GET", "workflows/{id}", getWorkflowHandler(rt)),
     http("getWorkflowTasks", "GET", "workflows/{id}/tasks", getWorkflowTasksHandler(rt)),
-    http("getTaskOutput", "GET", "workflows/{id}/output", getTaskOutputHandler(rt)),
+    http("getTask", "GET", "workflows/{id}/tasks/{task}", getTaskHandler(rt)),
+    http("getTaskOutput", "GET", "workflows/{id}/tasks/{task}/output", getTaskOutputHandler(rt)),
+    http("getWorkflowGraph", "GET", "workflows/{id}/graph", getWorkflowGraphHandler(rt)),
     http("cancelWorkflow", "POST", "workflows/{id}/cancel", cancelWorkflowHandler(rt)),
     http("deleteWorkflow", "DELETE", "workflows/{id}", deleteWorkflowHandler(rt)),
     http("startPurge", "POST", "purge", startPurgeHandler(rt)),
     http("getPurge", "GET", "purge/{job}", getPurgeHandler(rt)),
     http("summary", "GET", "summary", summaryHandler(rt)),
     http("health", "GET", "health", healthHandler(rt)),
+    // Static files only: every API call the page makes still needs the function key.
+    http("dashboard", "GET", "dashboard/{*path}", dashboardHandler(), "anonymous"),
   ];
 }

@@ -8,14 +8,18 @@ export interface RouteTemplate {
 }
 
 const PARAM = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const CATCH_ALL = /^\{\*([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**
  * Compiles the subset of ASP.NET route templates this app uses: literal segments (matched
- * case-insensitively, as the Functions host does) and `{name}` parameters, one segment each.
- * Optional, catch-all and constrained parameters are refused rather than half-supported.
+ * case-insensitively, as the Functions host does), `{name}` parameters, one segment each, and a
+ * last `{*name}` catch-all that takes the rest of the path, slashes included, or nothing.
+ * Optional and constrained parameters are refused rather than half-supported.
  */
 export function compileRoute(template: string): RouteTemplate {
   const parts = template.replace(/^\/+|\/+$/g, "").split("/");
+  const last = CATCH_ALL.exec(parts.at(-1) ?? "");
+  if (last) parts.pop();
   const matchers = parts.map((part) => {
     const param = PARAM.exec(part);
     if (param) return { param: param[1]! };
@@ -28,7 +32,8 @@ export function compileRoute(template: string): RouteTemplate {
     template,
     literals: matchers.filter((m) => "literal" in m).length,
     match(segments) {
-      if (segments.length !== matchers.length) return null;
+      if (last ? segments.length < matchers.length : segments.length !== matchers.length)
+        return null;
       const params: Record<string, string> = {};
       for (let i = 0; i < matchers.length; i++) {
         const m = matchers[i]!;
@@ -40,6 +45,7 @@ export function compileRoute(template: string): RouteTemplate {
           params[m.param] = segment;
         }
       }
+      if (last) params[last[1]!] = segments.slice(matchers.length).join("/");
       return params;
     },
   };

@@ -1,6 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { azuriteConnectionString } from "../support/azurite.js";
 
 /**
  * The built output under plain Node ESM, with no vitest transform in between: this is where a
@@ -29,10 +30,13 @@ describe("the built package under native Node ESM", () => {
       });
       expect(JSON.parse(out)).toEqual([
         "http:cancelWorkflow",
+        "http:dashboard",
         "http:deleteWorkflow",
         "http:getPurge",
+        "http:getTask",
         "http:getTaskOutput",
         "http:getWorkflow",
+        "http:getWorkflowGraph",
         "http:getWorkflowTasks",
         "http:health",
         "http:listWorkflows",
@@ -56,4 +60,37 @@ describe("the built package under native Node ESM", () => {
     );
     expect(out).toMatch(/^ok: ml-pipeline, 8 tasks/);
   });
+
+  it.runIf(built)(
+    "dagq host prints the dashboard's link, which serves the page",
+    async () => {
+      const child = spawn(
+        process.execPath,
+        ["dist/cli/main.js", "host", "--port", "0", "--key", "k/ey", "--prefix", "hostlink"],
+        {
+          env: { ...process.env, DagqStorage: azuriteConnectionString() },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      try {
+        let out = "";
+        const link = await new Promise<string>((resolve, reject) => {
+          child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+            const m = /^dashboard: (\S+)$/m.exec(out);
+            if (m) resolve(m[1]!);
+          });
+          child.once("exit", (code) => reject(new Error(`host exited ${code}: ${out}`)));
+        });
+        expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/dashboard\/#key=k%2Fey$/);
+        const page = await fetch(link.replace(/#.*$/, ""));
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain("<title>dagq</title>");
+      } finally {
+        child.kill("SIGTERM");
+        await new Promise((r) => child.once("exit", r));
+      }
+    },
+    30_000,
+  );
 });

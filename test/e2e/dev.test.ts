@@ -115,6 +115,51 @@ describe("dagq dev: the serverless path on the embedded default", () => {
     });
   }, 60_000);
 
+  it("prints a dashboard link that serves the page and a spilled output through the API", async () => {
+    const def = compileDefinition({
+      name: "linked",
+      tasks: [
+        {
+          name: "out/big",
+          command: `node -e 'require("fs").writeFileSync(process.env.DAGQ_OUTPUT, JSON.stringify({ blob: "z".repeat(100000) }))'`,
+        },
+        // Keeps the run going while the test looks.
+        { name: "out/wait", command: "sleep 4", depends_on: ["out/big"] },
+      ],
+    });
+    let checked: Promise<{ page: string; length: number }> | null = null;
+    const dev = await devRun(def, {
+      workers: 1,
+      concurrency: 2,
+      hostJson: await hostJson(),
+      onDashboard: (link) => {
+        const match = /^(http:\/\/127\.0\.0\.1:\d+)\/api\/dashboard\/#key=(.+)$/.exec(link);
+        expect(match, link).not.toBeNull();
+        const [, origin, key] = match!;
+        const headers = { "x-functions-key": decodeURIComponent(key!) };
+        checked = (async () => {
+          const page = await (await fetch(link.replace(/#.*$/, ""))).text();
+          const api = `${origin}/api/workflows`;
+          const { workflows } = (await (await fetch(api, { headers })).json()) as {
+            workflows: Array<{ id: string }>;
+          };
+          const output = `${api}/${workflows[0]!.id}/tasks/out%2Fbig/output`;
+          for (;;) {
+            const body = (await (await fetch(output, { headers })).json()) as {
+              output: { blob: string } | null;
+            };
+            if (body.output) return { page, length: body.output.blob.length };
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        })();
+      },
+    });
+    expect(dev.status).toBe("completed");
+    const seen = await checked!;
+    expect(seen.page).toContain("<title>dagq</title>");
+    expect(seen.length).toBe(100_000);
+  }, 60_000);
+
   it("cancel kills a running sleep and ends the workflow cancelled", async () => {
     const marker = `/tmp/dagq-dev-cancel-${process.pid}`;
     const def = compileDefinition({

@@ -5,7 +5,7 @@ import { StateStore } from "../../src/engine/stateStore.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
 import { layout } from "../../src/storage/layout.js";
-import { ConflictError } from "../../src/storage/ports.js";
+import { type BlobStore, ConflictError } from "../../src/storage/ports.js";
 import { engineOn, runToEnd, succeedAll } from "./fakeWorld.js";
 
 const names = layout("t");
@@ -19,6 +19,24 @@ const def = compileDefinition({
 });
 
 describe("StateStore", () => {
+  it("reads and compiles a definition once for concurrent first reads", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    await new StateStore(storage.blobs, names).create("w1", def, createRun(def, "w1", 1000).run);
+    let reads = 0;
+    // The memory store's other methods, with reads of the definition counted.
+    const counting: BlobStore = Object.create(storage.blobs);
+    counting.read = (path, opts) => {
+      if (path === names.definitionBlob("w1")) reads++;
+      return storage.blobs.read(path, opts);
+    };
+    // A fresh store, as on another instance: a dashboard's first view asks twice at once.
+    const cold = new StateStore(counting, names);
+    const [a, b] = await Promise.all([cold.loadForRead("w1"), cold.loadForRead("w1")]);
+    expect(a!.run.def).toBe(b!.run.def);
+    expect(reads).toBe(1);
+  });
+
   it("rebuilds the exact state from snapshot + journal, and refuses a second create", async () => {
     const storage = memoryStorage();
     await storage.blobs.ensure();

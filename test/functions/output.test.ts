@@ -6,7 +6,7 @@ import { submitWorkflowHandler } from "../../src/functions/submitWorkflow.js";
 import { call, json, memoryRuntime, pair } from "./httpFixture.js";
 
 /** A user reads outputs as values, never as the storage references large ones travel as. */
-describe("GET workflows/{id}/output?task= and spilled outputs in task listings", () => {
+describe("GET workflows/{id}/tasks/{task}/output and spilled outputs in task listings", () => {
   async function withSpilledOutput() {
     const { rt, engine } = memoryRuntime();
     const submitted = await call(submitWorkflowHandler(rt), {
@@ -29,14 +29,22 @@ describe("GET workflows/{id}/output?task= and spilled outputs in task listings",
     const { rt, id, big } = await withSpilledOutput();
     const get = (task: string) =>
       call(getTaskOutputHandler(rt), {
-        path: `workflows/${id}/output?task=${encodeURIComponent(task)}`,
-        params: { id },
+        path: `workflows/${id}/tasks/${encodeURIComponent(task)}/output`,
+        params: { id, task },
       });
     const r = await get("prep/a");
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ task: { name: "prep/a", status: "completed", output: big } });
-    expect((await get("train/b")).body).toMatchObject({
-      task: { name: "train/b", status: "ready", output: null },
+    expect(r.body).toEqual({
+      task: "prep/a",
+      status: "completed",
+      output: big,
+      spilledBytes: 20_017,
+    });
+    expect((await get("train/b")).body).toEqual({
+      task: "train/b",
+      status: "ready",
+      output: null,
+      spilledBytes: null,
     });
     expect(await get("nope")).toMatchObject({
       status: 404,
@@ -44,8 +52,8 @@ describe("GET workflows/{id}/output?task= and spilled outputs in task listings",
     });
     expect((await get("bad name!")).status).toBe(400);
     const none = await call(getTaskOutputHandler(rt), {
-      path: "workflows/abc-123/output?task=a",
-      params: { id: "abc-123" },
+      path: "workflows/abc-123/tasks/a/output",
+      params: { id: "abc-123", task: "a" },
     });
     expect(none).toMatchObject({ status: 404, body: { error: 'no workflow "abc-123"' } });
   });

@@ -23,13 +23,16 @@ describe("the function table", () => {
       "listWorkflows: GET workflows (function)",
       "getWorkflow: GET workflows/{id} (function)",
       "getWorkflowTasks: GET workflows/{id}/tasks (function)",
-      "getTaskOutput: GET workflows/{id}/output (function)",
+      "getTask: GET workflows/{id}/tasks/{task} (function)",
+      "getTaskOutput: GET workflows/{id}/tasks/{task}/output (function)",
+      "getWorkflowGraph: GET workflows/{id}/graph (function)",
       "cancelWorkflow: POST workflows/{id}/cancel (function)",
       "deleteWorkflow: DELETE workflows/{id} (function)",
       "startPurge: POST purge (function)",
       "getPurge: GET purge/{job} (function)",
       "summary: GET summary (function)",
       "health: GET health (function)",
+      "dashboard: GET dashboard/{*path} (anonymous)",
     ]);
   });
 

@@ -66,6 +66,7 @@ async function runDev(
       hostJson,
       signal: abort.signal,
       onProgress: (s) => progress.update(s),
+      onDashboard: (url) => progress.note(`dagq dev: dashboard ${url}`),
       ...(flags.verbose ? { log: (line: string) => progress.note(`dagq dev: ${line}`) } : {}),
     });
     progress.stop();

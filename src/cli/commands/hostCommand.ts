@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, InvalidArgumentError } from "commander";
 import type { Config } from "../../config.js";
+import { dashboardUrl } from "../../host/dashboardUrl.js";
 import type { HostLog } from "../../host/invocationContext.js";
 import { PREFIX_PATTERN } from "../../storage/layout.js";
 import { commandConfig } from "../commandConfig.js";
@@ -64,7 +65,8 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
   process.stdout.write(
     `dagq host: ${host.url}/api (prefix ${config.DAGQ_PREFIX})\n` +
       `function key: ${key}\n` +
-      "send it as the x-functions-key header or the code query parameter; Ctrl-C stops\n",
+      "send it as the x-functions-key header or the code query parameter; Ctrl-C stops\n" +
+      `dashboard: ${dashboardUrl(host.url, key)}\n`,
   );
   await new Promise<void>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {

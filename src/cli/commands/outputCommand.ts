@@ -11,10 +11,10 @@ export function outputCommand(): Command {
   return clientCommand("output", "print one task's output as JSON (spilled outputs included)")
     .argument("<id>", "workflow id")
     .argument("<task>", "task name, e.g. train/rf")
-    .option("--json", "print the whole task (status, attempts, reason, output)", false)
+    .option("--json", "print { task, status, output, spilledBytes }", false)
     .action(async (id: string, task: string, flags: EndpointFlags & { readonly json: boolean }) => {
       await runWithClient(flags, async (client) => {
-        const { task: t } = await client.output(id, task);
+        const t = await client.output(id, task);
         if (flags.json) {
           printJson(t);
           return ExitCode.ok;

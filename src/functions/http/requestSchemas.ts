@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TaskNameSchema } from "../../core/index.js";
 
 /** The shape of ids `newWorkflowId` makes; anything else cannot name a workflow. */
 export const WorkflowIdParam = z
@@ -18,3 +19,13 @@ export function limitParam(max: number) {
     .transform(Number)
     .pipe(z.int().min(1, "must be at least 1").max(max, `must be at most ${max}`));
 }
+
+/**
+ * A task name as a path segment. Names hold `/` (`train/rf`), which a client sends as `%2F`;
+ * a host that leaves `%2F` encoded in route values (ASP.NET Core does) is undone here. Names
+ * cannot contain `%`, so the decoding is unambiguous.
+ */
+export const TaskNameParam = z
+  .string()
+  .transform((s) => s.replace(/%2F/gi, "/"))
+  .pipe(TaskNameSchema);

@@ -1,0 +1,58 @@
+import { type Json, T, TASK_STATES, type TaskState } from "../core/index.js";
+import { type TaskDetail, taskDetail } from "../core/taskDetail.js";
+import { type TaskWindow, type TaskWindowQuery, taskWindow } from "../core/taskWindow.js";
+import { isOutputRef } from "../protocol/messages.js";
+import type { Engine } from "./context.js";
+import { resolveOutput } from "./queries.js";
+
+/** One window of a workflow's tasks, filtered and sorted (core/taskWindow.ts); null: no workflow. */
+export async function getTaskWindow(
+  engine: Engine,
+  id: string,
+  q: TaskWindowQuery,
+): Promise<TaskWindow | null> {
+  const loaded = await engine.state.loadForRead(id);
+  return loaded ? taskWindow(loaded.run, q) : null;
+}
+
+/** What a task lookup finds in a workflow that exists: the value, or no such task. */
+export type TaskLookup<V> = { readonly value: V } | "no task";
+
+/** One task's detail; null when the workflow does not exist. */
+export async function getTaskDetail(
+  engine: Engine,
+  id: string,
+  task: string,
+): Promise<TaskLookup<TaskDetail> | null> {
+  const loaded = await engine.state.loadForRead(id);
+  if (!loaded) return null;
+  const i = loaded.run.def.index.get(task);
+  if (i === undefined) return "no task";
+  return { value: taskDetail(loaded.run, i) };
+}
+
+export interface TaskOutput {
+  readonly task: string;
+  readonly status: TaskState;
+  /** The output the task wrote, fetched from its blob when it was too large to keep inline. */
+  readonly output: Json;
+  /** The size of a spilled output, in bytes; null when it was inline. */
+  readonly spilledBytes: number | null;
+}
+
+/** A task's output resolved: a reference to a spilled output is replaced by the blob's JSON. */
+export async function getTaskOutput(
+  engine: Engine,
+  id: string,
+  task: string,
+): Promise<TaskLookup<TaskOutput> | null> {
+  const loaded = await engine.state.loadForRead(id);
+  if (!loaded) return null;
+  const { run } = loaded;
+  const i = run.def.index.get(task);
+  if (i === undefined) return "no task";
+  const stored = run.status[i] === T.completed ? (run.outputs.get(i) ?? null) : null;
+  const status = TASK_STATES[run.status[i]!]!;
+  const spilledBytes = isOutputRef(stored) ? stored.bytes : null;
+  return { value: { task, status, output: await resolveOutput(engine, stored), spilledBytes } };
+}
