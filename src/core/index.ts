@@ -27,7 +27,7 @@ export * from "./errors.js";
 export * from "./events.js";
 export { type Json, jsonIssue, jsonValue } from "./json.js";
 export * from "./messageSize.js";
-export { completedInputs, parentStates } from "./propagate.js";
+export { completedInputs, outputsConditionsRead, parentStates } from "./propagate.js";
 export * from "./query.js";
 export * from "./reducer.js";
 export * from "./repair.js";

@@ -1,6 +1,6 @@
 import type { CompiledWorkflow } from "./compile.js";
 import { evaluateCondition } from "./condition/index.js";
-import type { ApplyOptions } from "./events.js";
+import type { ApplyOptions, Event } from "./events.js";
 import type { Json } from "./json.js";
 import type { RunState } from "./runState.js";
 import { CONDITION_ERROR_PREFIX, isBadCode, T, TASK_STATES, type TaskState } from "./states.js";
@@ -71,7 +71,7 @@ function decideCondition(run: RunState, c: number, now: number, opts: ApplyOptio
     // Wait until every parent the condition reads has an outcome: the result must not
     // depend on the order in which parents finish.
     if (run.condTerm.get(c)! < run.def.conditionParents.get(c)!.size) return false;
-    const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolveOutput));
+    const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolvedOutputs));
     if (!result.ok) {
       const reason = `${CONDITION_ERROR_PREFIX}${result.reason}`;
       return finish(run, c, spec.conditionErrors === "fail" ? T.failed : T.skipped, now, reason);
@@ -89,21 +89,50 @@ function finish(run: RunState, i: number, status: number, now: number, reason: s
   return true;
 }
 
-/** The outputs of the parents of `c` that completed, keyed by name, in definition order. */
+/**
+ * The outputs of the parents of `c` that completed, keyed by name, in definition order; an
+ * output found in `resolved` (fetched from its blob) is given as that value.
+ */
 export function completedInputs(
   run: RunState,
   c: number,
-  resolve?: (task: number, stored: Json) => Json,
+  resolved?: ReadonlyMap<number, Json>,
 ): Map<string, Json> {
   const { parentStart, parents, tasks } = run.def;
   const inputs = new Map<string, Json>();
   for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
     const p = parents[k]!;
     if (run.status[p] !== T.completed) continue;
-    const stored = run.outputs.get(p) ?? null;
-    inputs.set(tasks[p]!.name, resolve ? resolve(p, stored) : stored);
+    inputs.set(tasks[p]!.name, resolved?.get(p) ?? run.outputs.get(p) ?? null);
   }
   return inputs;
+}
+
+/**
+ * The tasks whose outputs the conditions decided in a batch of `events` may read: the
+ * condition parents of every child of a task completing in it (and, for a `reconcile`, of every
+ * pending task with a condition). The serverless path fetches those of them that were spilled
+ * to blobs before it applies the batch, and only those.
+ */
+export function outputsConditionsRead(
+  run: RunState,
+  events: readonly Event[],
+  opts: { readonly reconcile?: boolean } = {},
+): Set<number> {
+  const { childStart, children, conditionParents } = run.def;
+  const wanted = new Set<number>();
+  if (conditionParents.size === 0) return wanted;
+  if (opts.reconcile) {
+    for (const [c, ps] of conditionParents)
+      if (run.status[c] === T.pending) for (const p of ps) wanted.add(p);
+  }
+  for (const e of events) {
+    if (e.kind !== "completed" || !(e.task >= 0 && e.task < run.size)) continue;
+    for (let k = childStart[e.task]!; k < childStart[e.task + 1]!; k++) {
+      for (const p of conditionParents.get(children[k]!) ?? []) wanted.add(p);
+    }
+  }
+  return wanted;
 }
 
 /**

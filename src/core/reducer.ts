@@ -47,10 +47,11 @@ export function applyEvents(
   const repaired =
     opts.repairAfterMs === undefined
       ? 0
-      : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairable);
-  fillWindow(run, now, opts, commands);
+      : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairableQueues);
+  const roomUsed = new Map<string, number>();
+  if (opts.dispatchReady !== false) fillWindow(run, now, opts, commands, roomUsed);
   finishIfDone(run, now, commands);
-  return { commands, delta: takeChanges(run), ignored, repaired };
+  return { commands, delta: takeChanges(run), ignored, repaired, roomUsed };
 }
 
 /** Applies one event; returns why it was ignored, or undefined when it took effect. */
@@ -101,11 +102,8 @@ function applyTaskEvent(
     run.write(i, { status: T.running, startedAt: now });
     return undefined;
   }
-  if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
-  if (ev.attempt !== current) return `stale attempt ${ev.attempt} (current ${current})`;
-  // A completion may overtake its own "started" report; a pending task was never dispatched.
-  if (s !== T.ready && s !== T.running) return `task is ${TASK_STATES[s]}`;
-  if (s === T.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+  const rejected = endRejection(run, ev);
+  if (rejected !== undefined) return rejected;
   if (ev.kind === "completed") {
     run.write(i, {
       status: T.completed,
@@ -144,6 +142,27 @@ function applyTaskEvent(
   return undefined;
 }
 
+/**
+ * Why the reducer would ignore a `completed` or `failed` report in the run's current state, or
+ * undefined when it would apply it. Exported so that work done before a batch (fetching spilled
+ * outputs) is done only for reports that will count.
+ */
+export function endRejection(
+  run: RunState,
+  ev: { readonly task: number; readonly attempt: number },
+): string | undefined {
+  const i = ev.task;
+  if (!(i >= 0 && i < run.size)) return `no task #${i}`;
+  const s = run.status[i]!;
+  const current = run.attempt[i]!;
+  if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
+  if (ev.attempt !== current) return `stale attempt ${ev.attempt} (current ${current})`;
+  // A completion may overtake its own "started" report; a pending task was never dispatched.
+  if (s !== T.ready && s !== T.running) return `task is ${TASK_STATES[s]}`;
+  if (s === T.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+  return undefined;
+}
+
 function cancel(
   run: RunState,
   now: number,
@@ -164,7 +183,13 @@ function cancel(
 }
 
 /** Dispatches waiting ready tasks, oldest first, while the flow-control window has room. */
-function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Command[]): void {
+function fillWindow(
+  run: RunState,
+  now: number,
+  opts: ApplyOptions,
+  commands: Command[],
+  used: Map<string, number>,
+): void {
   if (run.wf.status !== "running") return;
   const maxInFlight = Math.min(
     opts.maxInFlight ?? Number.POSITIVE_INFINITY,
@@ -176,9 +201,15 @@ function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Co
   while (run.inFlight < maxInFlight && held.length < MAX_HELD) {
     const i = run.nextUndispatched();
     if (i === undefined) break;
-    if (opts.canDispatch && !opts.canDispatch(i)) {
-      held.push(i);
-      continue;
+    const queue = run.def.tasks[i]!.queue;
+    const room = opts.queueRoom?.get(queue);
+    if (room !== undefined) {
+      const n = used.get(queue) ?? 0;
+      if (n >= room) {
+        held.push(i);
+        continue;
+      }
+      used.set(queue, n + 1);
     }
     const delayMs = Math.max(0, (run.retryAt.get(i) ?? 0) - now);
     run.write(i, { dispatchedAt: now, retryAt: 0 });
@@ -209,13 +240,14 @@ function redispatchStale(
   now: number,
   staleMs: number,
   commands: Command[],
-  repairable: ((task: number) => boolean) | undefined,
+  repairableQueues: ReadonlySet<string> | undefined,
 ): number {
   if (run.wf.status !== "running") return 0;
   let repaired = 0;
   for (let i = 0; i < run.size; i++) {
     const at = run.dispatchedAt[i]!;
-    if (run.status[i] === T.ready && at > 0 && now - at > staleMs && (repairable?.(i) ?? true)) {
+    const repairable = repairableQueues?.has(run.def.tasks[i]!.queue) ?? true;
+    if (run.status[i] === T.ready && at > 0 && now - at > staleMs && repairable) {
       run.write(i, { dispatchedAt: now });
       commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
       repaired++;

@@ -27,7 +27,7 @@ export function timedOut(run: RunState, now: number): Event[] {
  * attempt, so a duplicate delivery stays harmless.
  */
 export function repairReady(run: RunState, now: number, staleMs: number): Transition {
-  return applyEvents(run, [], now, { repairAfterMs: staleMs, maxInFlight: 0 });
+  return applyEvents(run, [], now, { repairAfterMs: staleMs, dispatchReady: false });
 }
 
 /**

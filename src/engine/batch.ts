@@ -16,8 +16,8 @@ export interface BatchInput {
   readonly outputs: OutputFetcher;
   /** Reports events it drops (a report for a task the definition does not have). */
   readonly warn: (why: string) => void;
-  /** Flow control per task queue, when queues are capped. */
-  readonly canDispatch?: (task: number) => boolean;
+  /** Room left per task queue, when queues are capped (QueueBudget.roomFor). */
+  readonly queueRoom?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -26,22 +26,23 @@ export interface BatchInput {
  * (for the batch-size signal) and the transition.
  */
 export async function applyBatch(input: BatchInput): Promise<{ applied: number; t: Transition }> {
-  const { run, sweeps, now, config, canDispatch } = input;
+  const { run, sweeps, now, config, queueRoom } = input;
   const core = toCoreEvents(run.def, input.events, input.warn);
   for (const found of sweeps) core.push(...found.events);
-  const repairs = sweeps.flatMap((r) => (r.repairable ? [r.repairable] : []));
-  const resolveOutput = await input.outputs.prefetch(run, core);
+  const repairs = sweeps.flatMap((r) => (r.repairableQueues ? [r.repairableQueues] : []));
+  const reconcile = sweeps.some((r) => r.reconcile);
+  const resolvedOutputs = await input.outputs.prefetch(run, core, { reconcile });
   const t = applyEvents(run, core, now, {
     maxInFlight: config.maxInFlight,
-    ...(canDispatch ? { canDispatch } : {}),
-    ...(resolveOutput ? { resolveOutput } : {}),
+    ...(queueRoom ? { queueRoom } : {}),
+    ...(resolvedOutputs.size > 0 ? { resolvedOutputs } : {}),
     ...(repairs.length > 0
       ? {
           repairAfterMs: config.repairAfterMs,
-          repairable: (i: number) => repairs.some((r) => r(i)),
+          repairableQueues: new Set(repairs.flatMap((r) => [...r])),
         }
       : {}),
-    ...(sweeps.some((r) => r.reconcile) ? { reconcile: true } : {}),
+    ...(reconcile ? { reconcile: true } : {}),
   });
   return { applied: core.length, t };
 }

@@ -35,8 +35,8 @@ export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
 export interface SweepRequest {
   /** Events to apply, e.g. failures of attempts past their timeout. */
   readonly events: readonly Event[];
-  /** Ready-repair: re-dispatch stale dispatched tasks for which this returns true. */
-  readonly repairable?: (task: number) => boolean;
+  /** Ready-repair: re-dispatch stale dispatched tasks of these queues (definition names). */
+  readonly repairableQueues?: ReadonlySet<string>;
   /** Decide pending tasks whose parents already decide them (orphan repair). */
   readonly reconcile?: boolean;
 }

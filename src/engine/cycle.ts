@@ -104,8 +104,9 @@ export class Cycle {
       config: this.config,
       outputs: this.deps.outputs,
       warn: (why) => telemetry.log("warn", `workflow ${s.id}: ${why}`),
-      ...(await this.canDispatch(run)),
+      ...(await this.queueRoom(run)),
     });
+    this.deps.budget.used(t.roomUsed);
     reportTransition(telemetry, s.id, run, applied, t);
     const dispatched = await dispatcher.dispatch(run, t.commands);
     telemetry.count("tasks.dispatched", dispatched);
@@ -113,9 +114,9 @@ export class Cycle {
     return { applied, t };
   }
 
-  private async canDispatch(run: RunState): Promise<{ canDispatch?: (task: number) => boolean }> {
-    const canDispatch = await this.deps.budget.forRun(run);
-    return canDispatch ? { canDispatch } : {};
+  private async queueRoom(run: RunState): Promise<{ queueRoom?: ReadonlyMap<string, number> }> {
+    const queueRoom = await this.deps.budget.roomFor(run);
+    return queueRoom ? { queueRoom } : {};
   }
 
   /** Step 4: the delta appended to the journal; the journal compacted when it has grown. */

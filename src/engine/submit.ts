@@ -19,7 +19,7 @@ export async function submitWorkflow(engine: Engine, input: unknown): Promise<Su
   const now = engine.clock();
   const id = newWorkflowId(now);
   const admitted = engine.config.maxRunningWorkflows === 0;
-  const { run } = createRun(def, id, now, { admitted, maxInFlight: 0 });
+  const { run } = createRun(def, id, now, { admitted, dispatchReady: false });
   await engine.state.create(id, def, run);
   await engine.index.put(summarize(run), now, wakeAt(run, now, engine.config));
   engine.telemetry.count("workflows.submitted");
