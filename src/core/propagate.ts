@@ -3,7 +3,13 @@ import { evaluateCondition } from "./condition/index.js";
 import type { ApplyOptions, Event } from "./events.js";
 import type { Json } from "./json.js";
 import type { RunState } from "./runState.js";
-import { CONDITION_ERROR_PREFIX, isBadCode, T, TASK_STATES, type TaskState } from "./states.js";
+import {
+  CONDITION_ERROR_PREFIX,
+  isBadCode,
+  StateCode,
+  TASK_STATES,
+  type TaskState,
+} from "./states.js";
 
 /**
  * Propagates a task that became terminal to its descendants. Iterative worklist: a 100k-task
@@ -18,7 +24,7 @@ export function settle(run: RunState, first: number, now: number, opts: ApplyOpt
       const c = children[k]!;
       // Only pending children decide: an `any` merge that is already ready must not be
       // readied (and dispatched, and counted) again by its other parents.
-      if (run.status[c] === T.pending && decide(run, c, now, opts)) work.push(c);
+      if (run.status[c] === StateCode.pending && decide(run, c, now, opts)) work.push(c);
     }
   }
 }
@@ -49,7 +55,7 @@ function decide(run: RunState, c: number, now: number, opts: ApplyOptions): bool
     return finish(
       run,
       c,
-      T.upstream_failed,
+      StateCode.upstream_failed,
       now,
       `${bad} of ${total} dependencies did not succeed (${badParents(run, c)})${skipped > 0 ? ` and ${skipped} were skipped` : ""}; dep_policy ${describePolicy(def, c)} can no longer be met`,
     );
@@ -58,7 +64,7 @@ function decide(run: RunState, c: number, now: number, opts: ApplyOptions): bool
   return finish(
     run,
     c,
-    T.skipped,
+    StateCode.skipped,
     now,
     `only ${done} of ${total} dependencies completed, the others were skipped; dep_policy ${describePolicy(def, c)} not met`,
   );
@@ -74,13 +80,19 @@ function decideCondition(run: RunState, c: number, now: number, opts: ApplyOptio
     const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolvedOutputs));
     if (!result.ok) {
       const reason = `${CONDITION_ERROR_PREFIX}${result.reason}`;
-      return finish(run, c, spec.conditionErrors === "fail" ? T.failed : T.skipped, now, reason);
+      return finish(
+        run,
+        c,
+        spec.conditionErrors === "fail" ? StateCode.failed : StateCode.skipped,
+        now,
+        reason,
+      );
     }
     if (!result.value) {
-      return finish(run, c, T.skipped, now, `condition is false: ${spec.condition.source}`);
+      return finish(run, c, StateCode.skipped, now, `condition is false: ${spec.condition.source}`);
     }
   }
-  run.write(c, { status: T.ready });
+  run.write(c, { status: StateCode.ready });
   return false;
 }
 
@@ -102,7 +114,7 @@ export function completedInputs(
   const inputs = new Map<string, Json>();
   for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
     const p = parents[k]!;
-    if (run.status[p] !== T.completed) continue;
+    if (run.status[p] !== StateCode.completed) continue;
     inputs.set(tasks[p]!.name, resolved?.get(p) ?? run.outputs.get(p) ?? null);
   }
   return inputs;
@@ -124,7 +136,7 @@ export function outputsConditionsRead(
   if (conditionParents.size === 0) return wanted;
   if (opts.reconcile) {
     for (const [c, ps] of conditionParents)
-      if (run.status[c] === T.pending) for (const p of ps) wanted.add(p);
+      if (run.status[c] === StateCode.pending) for (const p of ps) wanted.add(p);
   }
   for (const e of events) {
     if (e.kind !== "completed" || !(e.task >= 0 && e.task < run.size)) continue;
@@ -171,6 +183,6 @@ function describePolicy(def: CompiledWorkflow, c: number): string {
 export function decidePending(run: RunState, now: number, opts: ApplyOptions): void {
   if (run.wf.status !== "running") return;
   for (let i = 0; i < run.size; i++) {
-    if (run.status[i] === T.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
+    if (run.status[i] === StateCode.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
   }
 }

@@ -4,7 +4,7 @@ import { assertNever } from "./errors.js";
 import type { ApplyOptions, Command, Event, Transition } from "./events.js";
 import { decidePending, settle } from "./propagate.js";
 import { RunState } from "./runState.js";
-import { isTerminalCode, isTerminalWorkflow, T, TASK_STATES } from "./states.js";
+import { isTerminalCode, isTerminalWorkflow, StateCode, TASK_STATES } from "./states.js";
 
 /**
  * The reducer: `applyEvents(run, events, now) → { commands, delta }`. Time is an argument and
@@ -97,16 +97,16 @@ function applyTaskEvent(
         ? `stale attempt ${ev.attempt} (current ${current})`
         : `task is ${TASK_STATES[s]}`;
     }
-    if (s !== T.ready) return `task is ${TASK_STATES[s]}`;
+    if (s !== StateCode.ready) return `task is ${TASK_STATES[s]}`;
     if (run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
-    run.write(i, { status: T.running, startedAt: now });
+    run.write(i, { status: StateCode.running, startedAt: now });
     return undefined;
   }
   const rejected = endRejection(run, ev);
   if (rejected !== undefined) return rejected;
   if (ev.kind === "completed") {
     run.write(i, {
-      status: T.completed,
+      status: StateCode.completed,
       finishedAt: now,
       startedAt: run.startedAt[i] || now,
       output: ev.output ?? null,
@@ -123,7 +123,7 @@ function applyTaskEvent(
   if (current <= spec.numRetries) {
     const backoffMs = Math.min(spec.retryBackoffS * 2 ** (current - 1), 3600) * 1000;
     run.write(i, {
-      status: T.ready,
+      status: StateCode.ready,
       attempt: current + 1,
       dispatchedAt: 0,
       startedAt: 0,
@@ -133,7 +133,7 @@ function applyTaskEvent(
     return undefined;
   }
   run.write(i, {
-    status: T.failed,
+    status: StateCode.failed,
     finishedAt: now,
     startedAt: run.startedAt[i] || now,
     reason: ev.error,
@@ -158,8 +158,8 @@ export function endRejection(
   if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
   if (ev.attempt !== current) return `stale attempt ${ev.attempt} (current ${current})`;
   // A completion may overtake its own "started" report; a pending task was never dispatched.
-  if (s !== T.ready && s !== T.running) return `task is ${TASK_STATES[s]}`;
-  if (s === T.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+  if (s !== StateCode.ready && s !== StateCode.running) return `task is ${TASK_STATES[s]}`;
+  if (s === StateCode.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
   return undefined;
 }
 
@@ -173,9 +173,9 @@ function cancel(
   for (let i = 0; i < run.size; i++) {
     const s = run.status[i]!;
     if (isTerminalCode(s)) continue;
-    if (s === T.running || run.dispatchedAt[i]! > 0)
+    if (s === StateCode.running || run.dispatchedAt[i]! > 0)
       commands.push({ kind: "kill", task: i, attempt: run.attempt[i]! });
-    run.write(i, { status: T.cancelled, finishedAt: now, retryAt: 0, reason });
+    run.write(i, { status: StateCode.cancelled, finishedAt: now, retryAt: 0, reason });
   }
   run.setWorkflow({ status: "cancelled", finishedAt: now, reason });
   commands.push({ kind: "finish", status: "cancelled" });
@@ -247,7 +247,7 @@ function redispatchStale(
   for (let i = 0; i < run.size; i++) {
     const at = run.dispatchedAt[i]!;
     const repairable = repairableQueues?.has(run.def.tasks[i]!.queue) ?? true;
-    if (run.status[i] === T.ready && at > 0 && now - at > staleMs && repairable) {
+    if (run.status[i] === StateCode.ready && at > 0 && now - at > staleMs && repairable) {
       run.write(i, { dispatchedAt: now });
       commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
       repaired++;

@@ -1,7 +1,7 @@
 import { compareNames } from "./compile.js";
 import { type TaskView, taskView } from "./query.js";
 import type { RunState } from "./runState.js";
-import { T, type TaskState } from "./states.js";
+import { StateCode, type TaskState } from "./states.js";
 
 /** The orders a task table can ask for; `name` is the compiled order and costs no sort. */
 export const TASK_SORTS = [
@@ -39,7 +39,7 @@ export interface TaskWindow {
 export function taskWindow(run: RunState, q: TaskWindowQuery): TaskWindow {
   const { byName, tasks } = run.def;
   const prefix = q.prefix ?? "";
-  const wanted = q.status ? new Set(q.status.map((s) => T[s])) : null;
+  const wanted = q.status ? new Set(q.status.map((s) => StateCode[s])) : null;
   const offset = q.offset ?? 0;
   const sort = q.sort ?? "name";
   let k = lowerBound(byName.length, (m) => compareNames(tasks[byName[m]!]!.name, prefix) < 0);
@@ -47,7 +47,7 @@ export function taskWindow(run: RunState, q: TaskWindowQuery): TaskWindow {
   for (; k < byName.length; k++) {
     const i = byName[k]!;
     if (!tasks[i]!.name.startsWith(prefix)) break;
-    if (wanted && !wanted.has(run.status[i] as (typeof T)[TaskState])) continue;
+    if (wanted && !wanted.has(run.status[i] as (typeof StateCode)[TaskState])) continue;
     matching.push(i);
   }
   if (sort !== "name" || q.descending) {

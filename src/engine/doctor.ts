@@ -1,4 +1,4 @@
-import { T } from "../core/index.js";
+import { StateCode } from "../core/index.js";
 import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 
@@ -94,7 +94,7 @@ export async function doctor(engine: Engine): Promise<DoctorReport> {
       const { run } = loaded;
       for (let i = 0; i < run.size; i++) {
         if (
-          run.status[i] === T.running &&
+          run.status[i] === StateCode.running &&
           run.def.tasks[i]!.timeoutS === null &&
           now - run.startedAt[i]! > STALE_RUNNING_MS
         ) {

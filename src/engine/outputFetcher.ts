@@ -6,7 +6,7 @@ import {
   LIMITS,
   outputsConditionsRead,
   type RunState,
-  T,
+  StateCode,
 } from "../core/index.js";
 import { isOutputRef } from "../protocol/messages.js";
 import { parseJsonBlob } from "../storage/jsonBlob.js";
@@ -47,7 +47,8 @@ export class OutputFetcher {
     await Promise.all(
       [...wanted].map(async (p) => {
         const stored =
-          incoming.get(p) ?? (run.status[p] === T.completed ? run.outputs.get(p) : undefined);
+          incoming.get(p) ??
+          (run.status[p] === StateCode.completed ? run.outputs.get(p) : undefined);
         if (!isOutputRef(stored)) return;
         const blob = await this.blobs.read(stored.path);
         if (!blob) return;

@@ -1,6 +1,14 @@
-import { type Json, T, TASK_STATES, type TaskState } from "../core/index.js";
-import { type TaskDetail, taskDetail } from "../core/taskDetail.js";
-import { type TaskWindow, type TaskWindowQuery, taskWindow } from "../core/taskWindow.js";
+import {
+  type Json,
+  StateCode,
+  TASK_STATES,
+  type TaskDetail,
+  type TaskState,
+  type TaskWindow,
+  type TaskWindowQuery,
+  taskDetail,
+  taskWindow,
+} from "../core/index.js";
 import { isOutputRef } from "../protocol/messages.js";
 import type { Engine } from "./context.js";
 import { resolveOutput } from "./queries.js";
@@ -51,7 +59,7 @@ export async function getTaskOutput(
   const { run } = loaded;
   const i = run.def.index.get(task);
   if (i === undefined) return "no task";
-  const stored = run.status[i] === T.completed ? (run.outputs.get(i) ?? null) : null;
+  const stored = run.status[i] === StateCode.completed ? (run.outputs.get(i) ?? null) : null;
   const status = TASK_STATES[run.status[i]!]!;
   const spilledBytes = isOutputRef(stored) ? stored.bytes : null;
   return { value: { task, status, output: await resolveOutput(engine, stored), spilledBytes } };

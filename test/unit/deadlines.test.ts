@@ -5,7 +5,7 @@ import {
   createRun,
   outputsConditionsRead,
   reconcile,
-  T,
+  StateCode,
   wakeAt,
 } from "../../src/core/index.js";
 import { dag, Harness, idx, statusOf, T0 } from "./fixtures.js";
@@ -41,7 +41,7 @@ describe("reconcile", () => {
     h.complete("a");
     expect(reconcile(h.run, T0).delta.i).toEqual([]);
     // Simulate a state written by a faulty version: b left pending although a completed.
-    h.run.write(idx(h.def, "b"), { status: T.pending, dispatchedAt: 0 });
+    h.run.write(idx(h.def, "b"), { status: StateCode.pending, dispatchedAt: 0 });
     const t = reconcile(h.run, T0);
     expect(statusOf(h.run, "b")).toBe("ready");
     expect(t.commands).toEqual([{ kind: "dispatch", task: 1, attempt: 1, delayMs: 0 }]);
@@ -59,7 +59,7 @@ describe("resolvedOutputs", () => {
     ] as const;
     expect([...outputsConditionsRead(run, events)]).toEqual([0]);
     applyEvents(run, events, T0, { resolvedOutputs: new Map([[0, { score: 2 }]]) });
-    expect(run.status[2]).toBe(T.ready);
+    expect(run.status[2]).toBe(StateCode.ready);
     expect(run.outputs.get(0)).toEqual(ref);
     expect(completedInputs(run, 2).get("a")).toEqual(ref);
   });

@@ -6,8 +6,8 @@ import {
   repairReady,
   summarize,
   timedOut,
-  verifyCounters,
 } from "../../src/core/index.js";
+import { verifyCounters } from "../../src/core/summary.js";
 import { dag, Harness, idx, statuses, statusOf, T0 } from "./fixtures.js";
 
 describe("initial state", () => {
