@@ -86,6 +86,12 @@ export function layerCounts(run: RunState): Array<Record<TaskState, number>> {
   return layers;
 }
 
+/** The first position in the sorted name order (`byName`) whose name is not before `name`. */
+export function firstAtOrAfter(run: RunState, name: string): number {
+  const { byName, tasks } = run.def;
+  return lowerBound(byName.length, (m) => compareNames(tasks[byName[m]!]!.name, name) < 0);
+}
+
 function lowerBound(n: number, before: (k: number) => boolean): number {
   let lo = 0;
   let hi = n;
