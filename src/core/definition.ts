@@ -26,8 +26,7 @@ export const LIMITS = {
  * disagree: they are rejected at submit instead.
  */
 export const RESERVED_NAMES: readonly string[] = ["__proto__", "constructor", "prototype"];
-const notReserved = (name: string) => !RESERVED_NAMES.includes(name);
-const reservedMessage = (what: string) =>
+export const reservedMessage = (what: string) =>
   `${what} must not be __proto__, constructor or prototype (they mean something to JavaScript objects)`;
 
 /** `group/name` paths: letters, digits, `_ . -`, segments joined by `/`. No globs, no spaces. */
@@ -44,8 +43,7 @@ export const TaskNameSchema = z
   .regex(
     TASK_NAME_PATTERN,
     "task names use letters, digits, `_ . -`, and `/` between groups (e.g. train/rf)",
-  )
-  .refine(notReserved, reservedMessage("a task name"));
+  );
 
 /**
  * When a task with dependencies may run (the README's "Semantics" has the whole rule):
