@@ -172,8 +172,8 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     const env =
       t.env && Object.keys(t.env).length > 0 ? { ...def.defaults.env, ...t.env } : def.defaults.env;
     const timeoutS = t.timeout_s ?? def.defaults.timeout_s ?? null;
-    let chars = envSizes.get(env);
-    if (chars === undefined) envSizes.set(env, (chars = envChars(env)));
+    const chars = envSizes.get(env) ?? envChars(env);
+    envSizes.set(env, chars);
     const tooBig = taskMessageIssue(t.name, t.command, env, timeoutS, chars);
     if (tooBig) issues.push(taskIssue(i, t.name, "command", ErrorCode.TOO_LARGE, tooBig));
     specs.push({
