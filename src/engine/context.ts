@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { sendToPoison } from "../protocol/poison.js";
 import { type Layout, layout } from "../storage/layout.js";
 import type { Storage } from "../storage/ports.js";
+import type { Reduce } from "./batch.js";
 import { Coordinator, type CoordinatorConfig, DEFAULT_COORDINATOR_CONFIG } from "./coordinator.js";
 import { Dispatcher } from "./dispatcher.js";
 import { Inbox } from "./inbox.js";
@@ -19,6 +21,8 @@ export interface EngineOptions {
   readonly coordinator?: Partial<CoordinatorConfig>;
   readonly clock?: () => number;
   readonly telemetry?: Telemetry;
+  /** The reducer; only tests put a faulty one in its place (to prove one bad report is isolated). */
+  readonly reduce?: Reduce;
   /** When the journal is folded into a new snapshot (tests use tiny values). */
   readonly compactAfter?: { readonly bytes: number; readonly frames: number };
 }
@@ -63,10 +67,18 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
       inbox,
       index,
       dispatcher,
-      outputs: new OutputFetcher(storage.blobs),
+      outputs: new OutputFetcher(storage.blobs, (why) => telemetry.log("warn", why)),
       budget,
       telemetry,
       clock,
+      poison: async (event, reason) => {
+        await sendToPoison(
+          storage.queues,
+          { sourceQueue: names.completionQueue, message: JSON.stringify(event), reason },
+          clock(),
+        );
+      },
+      ...(opts.reduce ? { reduce: opts.reduce } : {}),
     },
     config,
   );

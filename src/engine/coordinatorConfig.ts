@@ -1,5 +1,6 @@
 import type { Event, RunState } from "../core/index.js";
 import type { Telemetry } from "../observability/telemetry.js";
+import type { Reduce } from "./batch.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { Inbox } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
@@ -58,4 +59,8 @@ export interface CoordinatorDeps {
   readonly budget: QueueBudget;
   readonly telemetry: Telemetry;
   readonly clock: () => number;
+  /** Where a report the reducer cannot apply goes, alone, with the reason. */
+  readonly poison: (event: unknown, reason: string) => Promise<void>;
+  /** The reducer; only tests put another in its place. */
+  readonly reduce?: Reduce;
 }
