@@ -10,7 +10,7 @@ import {
   type WorkflowDefinition,
 } from "../core/index.js";
 import type { Layout } from "../storage/layout.js";
-import { type BlobStore, ConflictError } from "../storage/ports.js";
+import { type BlobRead, type BlobStore, ConflictError } from "../storage/ports.js";
 import { frame, packJson, unframe, unpackJson } from "./codec.js";
 
 /** Blobs deleted at once by purge: bounded, so a huge workflow never opens thousands of requests. */
@@ -153,15 +153,27 @@ export class StateStore {
     });
     // Gone: a compaction moved on between the two reads; a full load sees the new generation.
     if (!tail) return this.cacheForRead(id, await this.load(id));
-    const deltas = unframe<Changes>(tail.data);
-    for (const d of deltas) replay(cached.run, d);
+    try {
+      const deltas = unframe<Changes>(tail.data);
+      for (const d of deltas) replay(cached.run, d);
+      return this.advance(id, cached, tail, deltas.length);
+    } catch {
+      // A tail that does not parse (a storage restart under us, a read cut short) must not
+      // poison the cache for good: drop the entry, half replayed as it may be, and load it all.
+      this.readCache.delete(id);
+      return this.cacheForRead(id, await this.load(id));
+    }
+  }
+
+  private advance(id: string, cached: LoadedState, tail: BlobRead, frames: number): LoadedState {
+    const v = cached.version;
     cached.run.touched.clear();
     cached.run.wfTouched = false;
     cached.version = {
       ...v,
       journalEtag: tail.etag,
       journalBytes: v.journalBytes + tail.data.length,
-      journalFrames: v.journalFrames + deltas.length,
+      journalFrames: v.journalFrames + frames,
       sealed: tail.metadata.sealed === "1",
     };
     this.readCache.delete(id);
