@@ -94,6 +94,8 @@ export const PurgeProgressSchema = z.object({
   scope: z.enum(["terminal", "all"]),
   purged: count,
   done: z.boolean(),
+  /** With drain_queues, once done: whether the queues were emptied (never while work runs). */
+  drained: z.boolean().optional(),
 });
 export type PurgeProgress = z.infer<typeof PurgeProgressSchema>;
 

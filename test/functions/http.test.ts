@@ -359,6 +359,60 @@ describe("cancel, delete, purge", () => {
   });
 });
 
+describe("POST purge with drain_queues never takes a running workflow's messages", () => {
+  const start = (value: unknown) =>
+    call(startPurgeHandler(rt), { method: "POST", path: "purge", ...json(value) });
+
+  it("is refused (409) for terminal workflows while others run; their task messages stay", async () => {
+    const running = await submit();
+    const done = await submit();
+    await call(cancelWorkflowHandler(rt), {
+      method: "POST",
+      path: `workflows/${done}/cancel`,
+      params: { id: done },
+    });
+    const engine = await rt.engine();
+    const taskQueue = engine.names.taskQueue("default");
+    const before = await engine.storage.queues.depth(taskQueue);
+    expect(before).toBeGreaterThan(0);
+    const r = await start({ scope: "terminal", drain_queues: true });
+    expect(r.status).toBe(409);
+    expect((r.body as { error: string }).error).toMatch(
+      /would lose the messages of 1 running or pending workflow/,
+    );
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(before);
+    // Without drain_queues the terminal purge goes ahead and the running workflow keeps its work.
+    expect((await start({ scope: "terminal" })).status).toBe(202);
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(before);
+    expect(running).toBeTruthy();
+  });
+
+  it("drains only if nothing runs when the job finishes: a workflow submitted meanwhile keeps its work", async () => {
+    const engine = await rt.engine();
+    const taskQueue = engine.names.taskQueue("default");
+    const started = await start({ scope: "terminal", drain_queues: true });
+    expect(started.status).toBe(202); // nothing runs yet
+    const { job } = started.body as { job: string };
+    const late = await submit(); // arrives before the job's step runs
+    const depth = await engine.storage.queues.depth(taskQueue);
+    expect(depth).toBeGreaterThan(0);
+    const [msg] = await engine.storage.queues.receive(engine.names.controlQueue, 1, 30);
+    await controlHandler(rt)(JSON.parse(msg!.text), testContext());
+    const progress = await call(getPurgeHandler(rt), { path: `purge/${job}`, params: { job } });
+    expect(progress.body).toMatchObject({ done: true, drained: false });
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(depth);
+    expect(late).toBeTruthy();
+    // With nothing left running, the same job drains.
+    const all = await start({ scope: "all", drain_queues: true });
+    const [next] = await engine.storage.queues.receive(engine.names.controlQueue, 1, 30);
+    await controlHandler(rt)(JSON.parse(next!.text), testContext());
+    const j2 = (all.body as { job: string }).job;
+    const p2 = await call(getPurgeHandler(rt), { path: `purge/${j2}`, params: { job: j2 } });
+    expect(p2.body).toMatchObject({ done: true, drained: true });
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(0);
+  });
+});
+
 describe("GET summary and health", () => {
   it("summarizes workflows by state", async () => {
     await submit();
