@@ -37,7 +37,7 @@ param maxInFlight int = 1000
 @description('DAGQ_LEASE_SECONDS: the workflow lease, in seconds.')
 @minValue(15)
 @maxValue(60)
-param leaseSeconds int = 30
+param leaseSeconds int = 15
 
 @description('DAGQ_READY_REPAIR_AFTER_S: a dispatched task no worker started this long is dispatched again (when its queue is empty).')
 @minValue(30)

@@ -24,7 +24,7 @@ export interface CoordinatorConfig {
 }
 
 export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
-  leaseS: 30,
+  leaseS: 15,
   maxInFlight: 1000,
   repairAfterMs: 10 * 60_000,
   lingerMs: 250,
