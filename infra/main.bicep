@@ -68,6 +68,9 @@ param sweepOrphansSchedule string = '0 */5 * * * *'
 @description('DAGQ_ADMISSION_SCHEDULE: NCRONTAB (6 fields, seconds first, UTC) of the admission timer.')
 param admissionSchedule string = '*/15 * * * * *'
 
+@description('DAGQ_SERVICEBUS_NAMESPACES: the Service Bus namespaces tasks may name in `queue: sb://...`, comma-separated (e.g. acme-ml); empty: none. The app connects to them with its identity, so a definition may not choose the host.')
+param serviceBusNamespaces string = ''
+
 @description('Flex Consumption: the most instances the Function App scales out to.')
 @minValue(1)
 @maxValue(1000)
@@ -186,6 +189,7 @@ module functionApp './modules/functionApp.bicep' = {
     sweepRunningSchedule: sweepRunningSchedule
     sweepOrphansSchedule: sweepOrphansSchedule
     admissionSchedule: admissionSchedule
+    serviceBusNamespaces: serviceBusNamespaces
   }
 }
 

@@ -1,5 +1,6 @@
 import { compileDefinition, createRun, summarize, wakeAt } from "../core/index.js";
 import { type Engine, newWorkflowId } from "./context.js";
+import { checkServiceBusQueues } from "./queueAllowList.js";
 
 export interface Submitted {
   readonly id: string;
@@ -16,6 +17,7 @@ export interface Submitted {
  */
 export async function submitWorkflow(engine: Engine, input: unknown): Promise<Submitted> {
   const def = compileDefinition(input);
+  checkServiceBusQueues(def, engine.config.serviceBusNamespaces);
   const now = engine.clock();
   const id = newWorkflowId(now);
   const admitted = engine.config.maxRunningWorkflows === 0;

@@ -442,3 +442,44 @@ describe("GET summary and health", () => {
     });
   });
 });
+
+describe("task queues: Azure's naming rules, and Service Bus only in listed namespaces", () => {
+  const post = (def: unknown, r: Runtime = rt) =>
+    call(submitWorkflowHandler(r), { method: "POST", path: "workflows", ...json(def) });
+  const withQueue = (queue: string) => ({ name: "q", tasks: [{ name: "t", command: "x", queue }] });
+
+  it("refuses an sb:// queue whose namespace the deployment does not list (400, naming the task)", async () => {
+    const r = await post(withQueue("sb://attacker.example.com/q"));
+    expect(r.status).toBe(400);
+    expect((r.body as { error: string }).error).toContain(
+      'tasks[0].queue: task "t": Service Bus namespace attacker.example.com is not allowed here (none are allowed: DAGQ_SERVICEBUS_NAMESPACES)',
+    );
+    const listed = memoryRuntime(
+      testConfig({ DAGQ_SERVICEBUS_NAMESPACES: "acme-ml, Other-Ns" }),
+    ).rt;
+    expect((await post(withQueue("sb://acme-ml/gpu"), listed)).status).toBe(201);
+    expect((await post(withQueue("sb://other-ns.servicebus.windows.net/a/b"), listed)).status).toBe(
+      201,
+    );
+    const elsewhere = await post(withQueue("sb://acme-ml.attacker.example.com/gpu"), listed);
+    expect((elsewhere.body as { error: string }).error).toContain(
+      "only acme-ml.servicebus.windows.net, other-ns.servicebus.windows.net are allowed",
+    );
+  });
+
+  it("holds queue names to Azure's rules", async () => {
+    for (const bad of [
+      "a".repeat(34), // <prefix>-tasks-<name>-poison would pass 63 characters
+      "a--b",
+      "-a",
+      "GPU",
+      "sb://ns/q", // a namespace has 6-50 characters
+      "sb://acme-ml//q",
+      "sb://acme-ml/q/",
+      "sb://acme-ml/q#1",
+    ]) {
+      expect((await post(withQueue(bad))).status, bad).toBe(400);
+    }
+    expect((await post(withQueue("a".repeat(33)))).status).toBe(201);
+  });
+});

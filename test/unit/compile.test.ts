@@ -215,7 +215,7 @@ describe("compileDefinition", () => {
       name: "w",
       tasks: [
         t("prep/featurize"),
-        t("train/rf", ["prep/featurize"], { queue: "sb://ns.servicebus.windows.net/gpu" }),
+        t("train/rf", ["prep/featurize"], { queue: "sb://acme-ml.servicebus.windows.net/gpu" }),
       ],
     });
     expect(def.index.get("train/rf")).toBe(1);
