@@ -261,6 +261,30 @@ describe("GET workflows", () => {
     expect((await list("?cursor=%2F%2F")).body).toMatchObject({
       error: "invalid query: cursor: not a cursor from a previous page",
     });
+    // A cursor that never came from a page (it once restarted at page 1 without a word).
+    const forged = Buffer.from("no-such-workflow").toString("base64url");
+    expect((await list(`?cursor=${forged}`)).status).toBe(400);
+  });
+
+  it("a page's cursor still works when its last workflow was purged meanwhile", async () => {
+    const ids: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      ids.push(await submit());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const list = (query: string) => call(listWorkflowsHandler(rt), { path: `workflows${query}` });
+    const page1 = (await list("?limit=1")).body as {
+      workflows: Array<{ id: string }>;
+      next: string;
+    };
+    expect(page1.workflows.map((w) => w.id)).toEqual([ids[2]]);
+    await call(deleteWorkflowHandler(rt), {
+      method: "DELETE",
+      path: `workflows/${ids[2]}`,
+      params: { id: ids[2]! },
+    });
+    const page2 = await list(`?limit=5&cursor=${page1.next}`);
+    expect(page2.body).toMatchObject({ workflows: [{ id: ids[1] }, { id: ids[0] }], next: null });
   });
 });
 
