@@ -48,6 +48,7 @@ export async function purgeWorkflow(
     (await engine.state.definition(id)) !== null || (await engine.index.get(id)) !== null;
   const done = await engine.state.purge(id, () => engine.clock() >= deadline);
   await engine.index.delete(id);
+  if (existed) await engine.index.tombstone(id, engine.clock());
   await engine.inbox.remove(
     id,
     (await engine.inbox.list(id)).map((e) => e.key),

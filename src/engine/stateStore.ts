@@ -285,6 +285,16 @@ export class StateStore {
     return true;
   }
 
+  /** Deletes whatever is left under a purged workflow's prefix; true when there was anything. */
+  async purgeLeftovers(id: string): Promise<boolean> {
+    let found = false;
+    for await (const p of this.blobs.list(this.names.workflowPrefix(id))) {
+      found = true;
+      await this.blobs.delete(p);
+    }
+    return found;
+  }
+
   private async emptyJournalEtag(path: string): Promise<string> {
     const blob = await this.blobs.read(path);
     if (!blob || blob.data.length > 0)

@@ -228,23 +228,36 @@ export class Worker {
       return {
         kind: "completed",
         ...base,
-        ...(result.output !== undefined
-          ? { output: (await this.spill(msg, result.output)) as never }
-          : {}),
+        ...(await this.outputField(msg, result.output)),
       };
     } finally {
       stopWatching();
     }
   }
 
-  /** Large outputs go to a blob; the completion carries a reference the coordinator understands. */
-  private async spill(msg: TaskMessage, output: Json): Promise<Json | OutputRef> {
+  /**
+   * Large outputs go to a blob; the completion carries a reference the coordinator understands.
+   * Not for a workflow purged (or cancelled) while the task ran: nothing would ever read the
+   * blob, and nothing would delete it once the purge is done. (The orphan sweep deletes what
+   * still slips through, for an hour after a purge.)
+   */
+  private async spill(msg: TaskMessage, output: Json): Promise<Json | OutputRef | undefined> {
     const text = JSON.stringify(output);
     const bytes = Buffer.byteLength(text);
     if (bytes <= this.opts.inlineOutputBytes) return output;
+    const veto = await this.signals.vetoed(msg.workflow_id, msg.task, msg.attempt);
+    if (veto !== undefined) {
+      this.deps.telemetry.log("info", `output of ${msg.workflow_id} ${msg.task} not kept: ${veto}`);
+      return undefined;
+    }
     const path = this.deps.names.outputBlob(msg.workflow_id, msg.task, msg.attempt);
     await this.retry("write output", () => this.deps.blobs.write(path, Buffer.from(text)));
     return { $dagq: "output-ref", path, bytes };
+  }
+
+  private async outputField(msg: TaskMessage, output: Json | undefined) {
+    const kept = output === undefined ? undefined : await this.spill(msg, output);
+    return kept === undefined ? {} : { output: kept as Json };
   }
 
   private async shutdown(): Promise<void> {
