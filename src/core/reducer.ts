@@ -90,10 +90,16 @@ function applyTaskEvent(
   const s = run.status[i]!;
   const current = run.attempt[i]!;
   if (ev.kind === "started") {
-    // A process that starts for a stale attempt or a finished task is a zombie: stop it.
-    if (ev.attempt !== current || isTerminalCode(s)) {
+    // A start for an attempt the state has not reached yet (its dispatch was not written before
+    // a crash, and the report overtook the redelivered failure that leads there) is simply not
+    // applied: killing it would put that attempt on the kill list, and workers would drop its
+    // every later dispatch.
+    if (ev.attempt > current)
+      return `attempt ${ev.attempt} is ahead of the state (current ${current})`;
+    // A process that starts for an older attempt or a finished task is a zombie: stop it.
+    if (ev.attempt < current || isTerminalCode(s)) {
       commands.push({ kind: "kill", task: i, attempt: ev.attempt });
-      return ev.attempt !== current
+      return ev.attempt < current
         ? `stale attempt ${ev.attempt} (current ${current})`
         : `task is ${TASK_STATES[s]}`;
     }
