@@ -98,7 +98,7 @@ function applyTaskEvent(
     }
     if (s !== T.ready) return `task is ${TASK_STATES[s]}`;
     if (run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
-    run.write(i, { status: T.running, startedAt: now });
+    run.write(i, { status: T.running, startedAt: within(ev.at, run.dispatchedAt[i]!, now) });
     return undefined;
   }
   if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
@@ -106,11 +106,13 @@ function applyTaskEvent(
   // A completion may overtake its own "started" report; a pending task was never dispatched.
   if (s !== T.ready && s !== T.running) return `task is ${TASK_STATES[s]}`;
   if (s === T.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+  const startedAt = run.startedAt[i] || within(ev.at, run.dispatchedAt[i]!, now);
+  const finishedAt = within(ev.at, startedAt, now);
   if (ev.kind === "completed") {
     run.write(i, {
       status: T.completed,
-      finishedAt: now,
-      startedAt: run.startedAt[i] || now,
+      finishedAt,
+      startedAt,
       output: ev.output ?? null,
       reason: undefined,
     });
@@ -134,14 +136,18 @@ function applyTaskEvent(
     });
     return undefined;
   }
-  run.write(i, {
-    status: T.failed,
-    finishedAt: now,
-    startedAt: run.startedAt[i] || now,
-    reason: ev.error,
-  });
+  run.write(i, { status: T.failed, finishedAt, startedAt, reason: ev.error });
   settle(run, i, now, opts);
   return undefined;
+}
+
+/**
+ * A time a worker reported, kept between what the coordinator knows: not before `low` (the
+ * dispatch, or the start) and not after `now` (the report's arrival). Without one, `now`.
+ */
+function within(at: number | undefined, low: number, now: number): number {
+  if (at === undefined || !Number.isFinite(at)) return now;
+  return Math.min(now, Math.max(low, at));
 }
 
 function cancel(

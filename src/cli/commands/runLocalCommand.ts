@@ -42,6 +42,7 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   const startedAt = Date.now();
+  progress.start(startedAt);
   try {
     const result = await runLocal(def, {
       concurrency: flags.concurrency,
