@@ -1,4 +1,7 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { loadDefinitionFile } from "../../definitionFile.js";
+import { localResultPath } from "../../local/localLogs.js";
 import { runLocal } from "../../local/runner.js";
 import { killAllShellTasks } from "../../worker/shellTask.js";
 import { ExitCode } from "../exitCode.js";
@@ -7,6 +10,8 @@ import { createProgress } from "../render/progress.js";
 import { summaryReport } from "../render/summaryReport.js";
 
 export interface RunLocalFlags {
+  /** The folder for task logs, or false with --no-logs. */
+  readonly logs: string | false;
   readonly concurrency: number;
   readonly maxInFlight?: number;
   readonly json: boolean;
@@ -50,8 +55,15 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
       ...(flags.maxInFlight === undefined ? {} : { maxInFlight: flags.maxInFlight }),
       signal: abort.signal,
       onProgress: (summary) => progress.update(summary),
+      ...(flags.logs === false ? {} : { logDir: flags.logs }),
     });
     progress.stop();
+    if (flags.logs !== false) {
+      // Tells `dagq logs --follow` the run is over, and which attempts each task had.
+      const path = localResultPath(flags.logs, result.id);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, JSON.stringify(result));
+    }
     stderr.write(summaryReport(def.definition.name, result, Date.now() - startedAt, paint));
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     if (result.status === "completed") return ExitCode.ok;
