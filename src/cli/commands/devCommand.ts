@@ -6,6 +6,7 @@ import { ExitCode } from "../exitCode.js";
 import { positiveInt } from "../optionParsers.js";
 import { paintFor } from "../render/paint.js";
 import { createProgress } from "../render/progress.js";
+import { safeJson } from "../render/safeText.js";
 import { summaryReport } from "../render/summaryReport.js";
 import { defaultHostJson } from "./hostCommand.js";
 
@@ -79,7 +80,7 @@ async function runDev(
     });
     progress.stop();
     stderr.write(summaryReport(def.definition.name, result, Date.now() - startedAt, paint));
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.json) process.stdout.write(`${safeJson(result, 2)}\n`);
     if (result.status === "completed") return ExitCode.ok;
     return interrupted ? ExitCode.interrupted : ExitCode.workflowFailed;
   } finally {

@@ -7,6 +7,7 @@ import { killAllShellTasks } from "../../worker/shellTask.js";
 import { ExitCode } from "../exitCode.js";
 import { paintFor } from "../render/paint.js";
 import { createProgress } from "../render/progress.js";
+import { safeJson } from "../render/safeText.js";
 import { summaryReport } from "../render/summaryReport.js";
 
 export interface RunLocalFlags {
@@ -65,7 +66,7 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
       await writeFile(path, JSON.stringify(result));
     }
     stderr.write(summaryReport(def.definition.name, result, Date.now() - startedAt, paint));
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.json) process.stdout.write(`${safeJson(result, 2)}\n`);
     if (result.status === "completed") return ExitCode.ok;
     if (result.status === "failed") return ExitCode.workflowFailed;
     return stoppedBy === undefined ? ExitCode.workflowFailed : EXIT_ON_SIGNAL[stoppedBy];

@@ -30,3 +30,17 @@ export function firstLine(text: string): string {
 export function allLines(text: string): string {
   return safeText(text.trim().replace(/\s*\r?\n\s*/g, " | "));
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const JSON_UNESCAPED_CONTROL = /[\u007f-\u009f]/g;
+
+/**
+ * JSON for a terminal or a pipe: JSON.stringify escapes C0 controls in strings but leaves DEL
+ * and the C1 controls raw (U+009B is an 8-bit CSI). Escaping them too gives the same value.
+ */
+export function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    JSON_UNESCAPED_CONTROL,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
