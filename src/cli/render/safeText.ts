@@ -31,7 +31,6 @@ export function allLines(text: string): string {
   return safeText(text.trim().replace(/\s*\r?\n\s*/g, " | "));
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const JSON_UNESCAPED_CONTROL = /[\u007f-\u009f]/g;
 
 /**
