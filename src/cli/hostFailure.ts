@@ -67,5 +67,7 @@ function errnoOf(e: unknown): string | undefined {
 }
 
 function errorText(e: unknown): string {
-  return e instanceof Error ? `${e.message} ${(e as { syscall?: string }).syscall ?? ""}` : String(e);
+  return e instanceof Error
+    ? `${e.message} ${(e as { syscall?: string }).syscall ?? ""}`
+    : String(e);
 }
