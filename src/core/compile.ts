@@ -187,7 +187,8 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     });
   });
 
-  if (issues.length === 0) {
+  // Over the edges that resolved, so a cycle is reported in the same round as bad references.
+  {
     const cycle = findCycle(n, parentStart, parents);
     if (cycle) {
       const names = cycle.map((i) => def.tasks[i]!.name);

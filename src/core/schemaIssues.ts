@@ -159,6 +159,7 @@ export function suggestKey(key: string, known: readonly string[]): string {
   const found =
     known.find((c) => norm(c) === k) ??
     known.find((c) => k.length >= 3 && (c.startsWith(k) || k.startsWith(c))) ??
+    known.find((c) => k.length >= 4 && (c.includes(k) || k.includes(c))) ??
     known.find((c) => distance(c, k) <= (k.length > 4 ? 2 : 1));
   return found === undefined ? "" : ` (did you mean "${found}"?)`;
 }

@@ -13,6 +13,16 @@ export function countsText(
   conditionErrors = 0,
   opts: { readonly compact?: boolean } = {},
 ): string {
+  return countsParts(c, paint, conditionErrors, opts).join(", ");
+}
+
+/** The same counts as separate parts, for a caller that wraps them over lines. */
+export function countsParts(
+  c: TaskCounts,
+  paint: Paint,
+  conditionErrors = 0,
+  opts: { readonly compact?: boolean } = {},
+): string[] {
   const compact = opts.compact === true;
   // A condition that could not be evaluated is usually a typo: it must not pass for "not needed".
   const errors =
@@ -38,7 +48,7 @@ export function countsText(
   if (c.upstream_failed > 0)
     parts.push(paint("red", `${c.upstream_failed} ${compact ? "upstream" : "upstream_failed"}`));
   if (c.cancelled > 0) parts.push(paint("yellow", `${c.cancelled} cancelled`));
-  return parts.join(", ");
+  return parts;
 }
 
 /** Tasks that reached a terminal state. */

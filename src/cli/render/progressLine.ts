@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from "node:util";
 import type { TaskCounts, WorkflowStatus } from "../../client/index.js";
-import { countsText, finishedCount } from "./countsText.js";
+import { countsParts, countsText, finishedCount } from "./countsText.js";
 import type { Paint } from "./paint.js";
 import type { Rate } from "./rateMeter.js";
 import { safeText } from "./safeText.js";
@@ -23,7 +23,8 @@ export type ProgressStatus = Pick<
  * column less (writing the last column makes some terminals wrap or overwrite it), dropping the
  * less important parts first: the bar narrows, then the rate, the ETA and the percentage go,
  * then the bar, then the name shortens, then the counts get terse. The counts themselves are
- * never cut.
+ * never cut: when even the terse ones do not fit, they go on lines of their own below (the
+ * result then holds several lines).
  */
 export function progressLine(
   s: ProgressStatus,
@@ -88,7 +89,22 @@ export function progressLine(
     const line = draw(shape);
     if (visibleWidth(line) <= room) return line;
   }
-  return draw(shapes[shapes.length - 1]!);
+  // A very narrow terminal or very many states: the head on one line, the counts wrapped below.
+  const head = [
+    paint("bold", named(Math.max(1, Math.min(MAX_NAME, room - 20)))),
+    `${finished}/${s.total}`,
+  ].join(" ");
+  const lines = [head];
+  let line = "";
+  for (const part of countsParts(s.counts, paint, s.conditionErrors, { compact: true })) {
+    const next = line === "" ? `  ${part}` : `${line}, ${part}`;
+    if (line !== "" && visibleWidth(next) > room) {
+      lines.push(`${line},`);
+      line = `  ${part}`;
+    } else line = next;
+  }
+  lines.push(line + waiting);
+  return lines.join("\n");
 }
 
 /** Columns a line takes on screen: its characters without the colour codes. */

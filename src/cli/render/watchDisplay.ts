@@ -28,7 +28,9 @@ export function createWatchDisplay(stream: NodeJS.WriteStream, paint: Paint): Wa
   let pending: string[] | null = null;
   const linesOf = (s: DisplayStatus, rate: Rate, layers: boolean) => {
     const columns = tty ? stream.columns : undefined;
-    const lines = [progressLine(s, rate, { tty, paint, ...(columns ? { columns } : {}) })];
+    const lines = progressLine(s, rate, { tty, paint, ...(columns ? { columns } : {}) }).split(
+      "\n",
+    );
     if (layers && s.layers) lines.push(...layerView(s.layers, paint).map((l) => `  ${l}`));
     return lines;
   };
