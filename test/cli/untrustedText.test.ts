@@ -15,6 +15,7 @@ const plain: Paint = (_s, t) => t;
  * What a terminal obeys, from ECMA-48: the C0 controls but newline, DEL, and the C1 controls
  * (U+0080–U+009F, where U+009B is a CSI and U+009D an OSC on their own).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: what the test looks for
 const OBEYED = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 const ESC = "\u001b";
