@@ -15,7 +15,7 @@ import { toError } from "../toError.js";
 import { AttemptLog, DEFAULT_LOG_LIMITS, type LogLimits } from "../worker/attemptLog.js";
 import { fileLogTarget } from "../worker/logTargets.js";
 import { runShellTask } from "../worker/shellTask.js";
-import { localLogPath } from "./localLogs.js";
+import { DEFAULT_LOCAL_LOGS, localLogPath } from "./localLogs.js";
 import { type LocalResult, localResult } from "./localResult.js";
 import { TaskPool } from "./taskPool.js";
 
@@ -145,7 +145,11 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           onSpawn: () => apply([{ kind: "started", task, attempt }]),
         });
         const logged = (await log?.close())?.written === true;
-        const where = logged ? `\nwhole log: ${logPath}` : "";
+        // The same words as a worker's; `dagq logs` finds run-local's folder by itself.
+        const local = opts.logDir === DEFAULT_LOCAL_LOGS ? "" : ` --local ${opts.logDir}`;
+        const where = logged
+          ? `\nwhole log: dagq logs ${run.id} ${spec.name} --attempt ${attempt}${local}`
+          : "";
         event =
           result.error === undefined
             ? { kind: "completed", task, attempt, output: result.output ?? null }
