@@ -33,7 +33,15 @@ export class StorageQueueSource implements TaskSource {
     readonly name: string,
   ) {}
 
+  private ensured = false;
+
   async receive(max: number, visibilityS: number): Promise<Delivery[]> {
+    // A queue no task was sent to yet does not exist: made here, or every poll would fail
+    // (and warn) until the first task for it is dispatched.
+    if (!this.ensured) {
+      await this.queues.ensure(this.name);
+      this.ensured = true;
+    }
     const msgs = await this.queues.receive(this.name, Math.min(max, 32), visibilityS);
     return msgs.map((m) => this.delivery(m));
   }

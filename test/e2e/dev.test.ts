@@ -20,7 +20,9 @@ const withoutId = (r: LocalResult) => ({
   tasks: Object.fromEntries(
     Object.entries(r.tasks).map(([name, t]) => [
       name,
-      t.reason === undefined ? t : { ...t, reason: t.reason.replace(/\nwhole log: dagq logs .*$/, "") },
+      t.reason === undefined
+        ? t
+        : { ...t, reason: t.reason.replace(/\nwhole log: dagq logs .*$/, "") },
     ]),
   ),
 });
@@ -55,7 +57,9 @@ describe("dagq dev: the serverless path on the embedded default", () => {
       log: (l) => lines.push(l),
     });
     expect(dev.status).toBe("completed");
-    expect(lines).toContain("1 worker(s) on default, gpu, reports-2, 2 task(s) at once each per queue");
+    expect(lines).toContain(
+      "1 worker(s) on default, gpu, reports-2, 2 task(s) at once each per queue",
+    );
   }, 60_000);
 
   it("times out a task, retries another to success, spills a large output that a child reads", async () => {

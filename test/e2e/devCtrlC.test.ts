@@ -86,4 +86,6 @@ describe.skipIf(!hasScript)("Ctrl-C on dagq dev in a pseudo-terminal", () => {
 });
 
 if (!hasScript)
-  console.warn("skipped the Ctrl-C test: `script` (util-linux) is not installed, so there is no pseudo-terminal");
+  console.warn(
+    "skipped the Ctrl-C test: `script` (util-linux) is not installed, so there is no pseudo-terminal",
+  );

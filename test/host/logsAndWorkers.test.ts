@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DagqClient } from "../../src/client/index.js";
 import type { Engine } from "../../src/engine/context.js";
 import type { LocalHost } from "../../src/host/localHost.js";
+import { StatsTelemetry } from "../../src/observability/telemetry.js";
 import { toWorkerEntity } from "../../src/storage/workerRecord.js";
 import { startWorkerGroup, type WorkerGroup } from "../../src/worker/workerGroup.js";
 import { startTestHost, uniquePrefix } from "../support/testHost.js";
@@ -12,6 +13,7 @@ let host: LocalHost;
 let engine: Engine;
 let client: DagqClient;
 let worker: WorkerGroup;
+const workerLines: string[] = [];
 
 beforeAll(async () => {
   host = await startTestHost(prefix, KEY);
@@ -28,6 +30,7 @@ beforeAll(async () => {
     heartbeatS: 1,
     id: "test-worker-1",
     logs: { headBytes: 4000, tailBytes: 2000, flushBytes: 64 * 1024, flushMs: 200 },
+    telemetry: new StatsTelemetry((level, message) => workerLines.push(`${level} ${message}`)),
   });
 }, 30_000);
 
@@ -110,6 +113,22 @@ describe("task logs through Azurite", () => {
     // Start times are the worker's: a 50 ms task no longer shows 0.
     const [silent] = (await client.tasks(id, { prefix: "silent" })).tasks;
     expect(silent!.finishedAt! - silent!.startedAt!).toBeGreaterThanOrEqual(45);
+
+    // `dagq worker -v` prints these debug lines: a line per attempt.
+    expect(workerLines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^debug task ${id} talk attempt 1: completed in 0\\.[2-9]s$`),
+      ),
+    );
+    expect(workerLines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^debug task ${id} flaky attempt 1: failed: exit code 3: disk full in \\d\\.\\ds$`,
+        ),
+      ),
+    );
+    // A queue no task was sent to yet (spare) is no reason to warn on every poll.
+    expect(workerLines.filter((l) => l.startsWith("warn"))).toEqual([]);
 
     await client.delete(id);
     expect(await logBlobs(id)).toEqual([]);
