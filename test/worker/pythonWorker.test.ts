@@ -81,9 +81,8 @@ describe.skipIf(!python)("the Python worker in docs/protocol.md", () => {
       message("wf-ok", "slow", "sleep 30 & wait", 1),
       message("wf-cancelled", "never", `touch ${marker}`),
     ];
-    tasks.forEach((t, k) =>
-      put(join(store, "queues", "dagq-tasks-default", `${k}.json`), JSON.stringify(t)),
-    );
+    for (const [k, t] of tasks.entries())
+      put(join(store, "queues", "dagq-tasks-default", `${k}.json`), JSON.stringify(t));
     put(join(store, "blobs", "wf/wf-ok/head"), "x");
     put(join(store, "blobs", "wf/wf-cancelled/head"), "x");
     put(
