@@ -62,7 +62,10 @@ try {
       const client = new DagqClient({ url: host.url, key: "k" });
       const definition = {
         name: `logs-${mode}`,
-        tasks: Array.from({ length: tasks }, (_, i) => ({ name: `t${i}`, command: values.command })),
+        tasks: Array.from({ length: tasks }, (_, i) => ({
+          name: `t${i}`,
+          command: values.command,
+        })),
       };
       const t0 = performance.now();
       const { id } = await client.submit(definition);
@@ -70,7 +73,9 @@ try {
       const seconds = (performance.now() - t0) / 1000;
       if (end.counts.completed !== tasks) throw new Error(`${mode}: ${JSON.stringify(end.counts)}`);
       results[mode].push(tasks / seconds);
-      console.error(`round ${round + 1} logs ${mode}: ${(tasks / seconds).toFixed(1)} tasks/s (${seconds.toFixed(1)} s)`);
+      console.error(
+        `round ${round + 1} logs ${mode}: ${(tasks / seconds).toFixed(1)} tasks/s (${seconds.toFixed(1)} s)`,
+      );
       await Promise.all(group.map((g) => g.stop()));
       await host.stop();
       await storage.close();

@@ -49,7 +49,8 @@ describe("dagq host says what is wrong, and what to do", () => {
 
   it("storage that does not answer: where it looked, and how to start Azurite; exit 69", async () => {
     const closed = "http://127.0.0.1:1/devstoreaccount1";
-    const key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    const key =
+      "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     const r = await dagq(["host", "--port", "0"], {
       DagqStorage: `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};BlobEndpoint=${closed};QueueEndpoint=${closed};TableEndpoint=${closed}`,
     });

@@ -195,6 +195,29 @@ describe("the worker registry", () => {
     expect(after!.stoppedAt).toBeGreaterThan(0);
   }, 60_000);
 
+  it("the running count in the status is what the workers run", async () => {
+    const { id } = await client.submit({
+      name: "busy",
+      tasks: [
+        { name: "one", command: "sleep 2" },
+        { name: "two", command: "sleep 2" },
+        { name: "after", command: "true", depends_on: ["one", "two"] },
+      ],
+    });
+    const deadline = Date.now() + 10_000;
+    let seen: { status: number; worker: number } | null = null;
+    while (Date.now() < deadline && seen === null) {
+      const s = await client.status(id, { detail: true });
+      const row = (await client.workers()).workers.find((w) => w.id === "test-worker-1");
+      if (s.counts.running === 2 && row?.running === 2) seen = { status: 2, worker: 2 };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(seen).toEqual({ status: 2, worker: 2 });
+    await client.waitFor(id, { intervalMs: 200, timeoutMs: 20_000 });
+    await new Promise((r) => setTimeout(r, 1500)); // one heartbeat later
+    expect((await client.workers()).workers.find((w) => w.id === "test-worker-1")?.running).toBe(0);
+  }, 30_000);
+
   it("a worker whose heartbeat stopped (killed) shows as lost, and rows a day old are forgotten", async () => {
     const now = Date.now();
     const row = {
