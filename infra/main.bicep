@@ -151,6 +151,7 @@ module rbac './modules/rbac.bicep' = {
     storageAccountName: storage.outputs.name
     containerName: storage.outputs.containerName
     completionQueueName: storage.outputs.completionQueueName
+    workersTableName: storage.outputs.workersTableName
     workerQueueNames: storage.outputs.workerQueueNames
     appInsightsName: monitoring.outputs.appInsightsName
     appPrincipalId: identity.outputs.principalId

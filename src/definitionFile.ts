@@ -66,6 +66,11 @@ function parseYaml(path: string, text: string): Parsed {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   if (doc.errors.length > 0) {
+    const hint = unquotedValueHint(text, doc.errors);
+    if (hint !== null)
+      throw new DagqError(ErrorCode.INVALID_DEFINITION, `${path}: invalid YAML: ${hint}`, {
+        file: path,
+      });
     const shown = doc.errors.slice(0, 5).map((err) => err.message.trimEnd());
     throw new DagqError(
       ErrorCode.INVALID_DEFINITION,
@@ -88,6 +93,40 @@ function parseYaml(path: string, text: string): Parsed {
     );
   }
   return { value, lineOf: (p) => yamlLine(doc, lines, p) };
+}
+
+/**
+ * The most common YAML mistake in a workflow: a shell command written as a plain value, whose
+ * `: `, quotes or braces YAML reads as structure (`command: printf '{"rows": 5000}' > out`).
+ * The parser then reports several errors that say nothing of the cause; this says it once,
+ * with the fix. Null when no error falls on a `key: value` line that looks like it.
+ */
+function unquotedValueHint(
+  text: string,
+  errors: readonly { readonly linePos?: ReadonlyArray<{ readonly line: number }> }[],
+): string | null {
+  const lines = text.split(/\r?\n/);
+  for (const err of errors) {
+    const n = err.linePos?.[0]?.line;
+    if (n === undefined) continue;
+    const line = lines[n - 1] ?? "";
+    const m = /^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(.+)$/.exec(line);
+    if (!m) continue;
+    const [, lead, key, value] = m as unknown as [string, string, string, string];
+    if (/^[|>]/.test(value)) continue;
+    const wholeQuoted = /^(['"]).*\1\s*(#.*)?$/.test(value) && !/^(['"])[^'"]*\1\s*\S/.test(value);
+    if (wholeQuoted) continue;
+    const indent = " ".repeat(lead.length + 2);
+    return [
+      `line ${n}: the value of "${key}" is not quoted, and YAML reads its quotes, ": " or braces as structure:`,
+      `    ${line.trim()}`,
+      "write it as a block (nothing to escape):",
+      `    ${key}: |`,
+      `    ${indent.slice(lead.length)}${value}`,
+      `or quote it as a whole: ${key}: ${JSON.stringify(value)}`,
+    ].join("\n");
+  }
+  return null;
 }
 
 function yamlLine(doc: Document, lines: LineCounter, path: string): number | undefined {

@@ -9,11 +9,13 @@ import {
   type WorkflowDefinition,
   WorkflowDefinitionSchema,
 } from "./definition.js";
-import { formatPath, invalid, taskIssue, withTaskName } from "./definitionIssues.js";
+import { invalid, taskIssue } from "./definitionIssues.js";
 import { DagqError, ErrorCode, type Issue } from "./errors.js";
 import { findCycle, invert, layers } from "./graph.js";
 import { envChars, taskMessageIssue } from "./messageSize.js";
 import { suggest } from "./nameSuggestion.js";
+import { salvage } from "./salvage.js";
+import { describeIssues } from "./schemaIssues.js";
 
 /** A task with the workflow defaults applied and its condition parsed. */
 export interface TaskSpec {
@@ -74,14 +76,18 @@ export function compileDefinition(input: unknown): CompiledWorkflow {
 export function parseDefinition(input: unknown): WorkflowDefinition {
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((zi): Issue => {
-    const path = formatPath(zi.path);
-    return {
-      path,
-      code: ErrorCode.INVALID_DEFINITION,
-      message: withTaskName(input, zi.path, zi.message),
-    };
-  });
+  const issues = describeIssues(input, parsed.error.issues);
+  // Names and the graph in the same round, on what of the definition is sound.
+  const rest = salvage(input, parsed.error.issues);
+  if (rest !== null) {
+    try {
+      compile(rest);
+    } catch (e) {
+      if (!(e instanceof DagqError)) throw e;
+      const known = new Set(issues.map((i) => i.path));
+      for (const issue of e.details.issues ?? []) if (!known.has(issue.path)) issues.push(issue);
+    }
+  }
   throw invalid(issues);
 }
 
@@ -191,7 +197,8 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     });
   });
 
-  if (issues.length === 0) {
+  // Over the edges that resolved, so a cycle is reported in the same round as bad references.
+  {
     const cycle = findCycle(n, parentStart, parents);
     if (cycle) {
       const names = cycle.map((i) => def.tasks[i]!.name);

@@ -3,18 +3,25 @@ import type { Json } from "./json.js";
 
 /** What happened, as reported by workers, sweeps and operators. Tasks are compiled indices. */
 export type Event =
-  | { readonly kind: "started"; readonly task: number; readonly attempt: number }
+  | {
+      readonly kind: "started";
+      readonly task: number;
+      readonly attempt: number;
+      readonly at?: number;
+    }
   | {
       readonly kind: "completed";
       readonly task: number;
       readonly attempt: number;
       readonly output?: Json;
+      readonly at?: number;
     }
   | {
       readonly kind: "failed";
       readonly task: number;
       readonly attempt: number;
       readonly error: string;
+      readonly at?: number;
     }
   | { readonly kind: "cancel"; readonly reason?: string }
   | { readonly kind: "admit" };

@@ -105,16 +105,21 @@ function applyTaskEvent(
     }
     if (s !== StateCode.ready) return `task is ${TASK_STATES[s]}`;
     if (run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
-    run.write(i, { status: StateCode.running, startedAt: now });
+    run.write(i, {
+      status: StateCode.running,
+      startedAt: within(ev.at, run.dispatchedAt[i]!, now),
+    });
     return undefined;
   }
   const rejected = endRejection(run, ev);
   if (rejected !== undefined) return rejected;
+  const startedAt = run.startedAt[i] || within(ev.at, run.dispatchedAt[i]!, now);
+  const finishedAt = within(ev.at, startedAt, now);
   if (ev.kind === "completed") {
     run.write(i, {
       status: StateCode.completed,
-      finishedAt: now,
-      startedAt: run.startedAt[i] || now,
+      finishedAt,
+      startedAt,
       output: ev.output ?? null,
       reason: undefined,
     });
@@ -138,12 +143,7 @@ function applyTaskEvent(
     });
     return undefined;
   }
-  run.write(i, {
-    status: StateCode.failed,
-    finishedAt: now,
-    startedAt: run.startedAt[i] || now,
-    reason: ev.error,
-  });
+  run.write(i, { status: StateCode.failed, finishedAt, startedAt, reason: ev.error });
   settle(run, i, now, opts);
   return undefined;
 }
@@ -167,6 +167,15 @@ export function endRejection(
   if (s !== StateCode.ready && s !== StateCode.running) return `task is ${TASK_STATES[s]}`;
   if (s === StateCode.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
   return undefined;
+}
+
+/**
+ * A time a worker reported, kept between what the coordinator knows: not before `low` (the
+ * dispatch, or the start) and not after `now` (the report's arrival). Without one, `now`.
+ */
+function within(at: number | undefined, low: number, now: number): number {
+  if (at === undefined || !Number.isFinite(at)) return now;
+  return Math.min(now, Math.max(low, at));
 }
 
 function cancel(

@@ -109,6 +109,7 @@ export async function provision(engine: Engine): Promise<void> {
     storage.blobs.ensure(),
     storage.tables.ensure(names.indexTable),
     storage.tables.ensure(names.inboxTable),
+    storage.tables.ensure(names.workersTable),
     storage.queues.ensure(names.completionQueue),
     storage.queues.ensure(names.poisonQueue(names.completionQueue)),
     storage.queues.ensure(names.controlQueue),

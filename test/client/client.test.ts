@@ -83,6 +83,7 @@ describe("DagqClient against a local host on Azurite", () => {
       ["queue", "ok"],
       ["table", "ok"],
       ["poison queues", "ok"],
+      ["workers", "ok"],
       ["stuck workflows", "ok"],
       ["stale running tasks", "ok"],
     ]);

@@ -87,7 +87,7 @@ describe("POST workflows", () => {
           {
             path: "tasks[0].command",
             code: "INVALID_DEFINITION",
-            message: 'task "a": Invalid input: expected string, received undefined',
+            message: 'task "a": "command" is required: a string',
           },
         ],
       },
