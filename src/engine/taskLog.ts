@@ -1,27 +1,12 @@
-import { isTerminalCode, StateCode, TASK_STATES, type TaskState } from "../core/index.js";
+import { isTerminalCode, StateCode, TASK_STATES } from "../core/index.js";
+import type { TaskLogChunk } from "../core/taskLogChunk.js";
 import type { Engine } from "./context.js";
 import type { TaskLookup } from "./taskQueries.js";
 
+export type { TaskLogChunk };
+
 /** The most one answer carries; a reader asks again from `next` for the rest. */
 export const MAX_LOG_CHUNK = 4 * 1024 * 1024;
-
-export interface TaskLogChunk {
-  readonly task: string;
-  readonly status: TaskState;
-  /** The attempt whose log this is. */
-  readonly attempt: number;
-  /** The task's current attempt (0: never dispatched). */
-  readonly attempts: number;
-  /** Whether the attempt's log exists at all: a task that printed nothing has none. */
-  readonly exists: boolean;
-  readonly offset: number;
-  /** Where to read from next time: offset plus the bytes returned. */
-  readonly next: number;
-  /** The log's lines from `offset` (see worker/attemptLog.ts for their format). */
-  readonly text: string;
-  /** Nothing more will be written: the attempt has ended. A follower stops once it read to here. */
-  readonly complete: boolean;
-}
 
 /**
  * A piece of one attempt's log from a byte offset (the API's `.../logs`, `dagq logs`). The

@@ -14,7 +14,7 @@ import { createEngine, type Engine, provision } from "../../src/engine/context.j
 import { submitWorkflow } from "../../src/engine/submit.js";
 import type { LocalHost } from "../../src/host/localHost.js";
 import { TaskMessageSchema } from "../../src/protocol/messages.js";
-import { type RunningWorker, startWorker } from "../../src/worker/startWorker.js";
+import { startWorkerGroup, type WorkerGroup } from "../../src/worker/workerGroup.js";
 import { azuriteConnectionString } from "../support/azurite.js";
 import { fanOutDefinition, pipelineDefinition } from "../support/bigWorkflow.js";
 import { ensureChromium, launchChromium } from "../support/chromium.js";
@@ -28,7 +28,7 @@ let key: string;
 let prefix: string;
 let storage: ConnectedStorage;
 let engine: Engine;
-let worker: RunningWorker;
+let worker: WorkerGroup;
 let client: DagqClient;
 let browser: BrowserContext;
 let base: string;
@@ -55,10 +55,11 @@ beforeAll(async () => {
   // A second engine, not the host's: its caches stay cold, as a fresh Function App's would be.
   engine = createEngine(storage, { prefix, coordinator: { maxInFlight: 50 } });
   await provision(engine);
-  worker = startWorker({
+  // A worker as `dagq worker` starts it: registered in the workers table, with heartbeats.
+  worker = await startWorkerGroup({
     storage,
     prefix,
-    queue: "default",
+    queues: ["default"],
     concurrency: 4,
     pollMaxMs: 200,
     signalPollMs: 300,
@@ -168,7 +169,11 @@ describe("the dashboard in Chromium", () => {
     await reason.waitFor();
     expect(await reason.textContent()).toContain("xgboost: CUDA out of memory allocating 2.1 GiB");
     expect(await reason.textContent()).toContain("loading data");
-    await page.locator('[data-testid="log"]').waitFor();
+    // The same pane shows the attempt's whole log, stderr lines marked.
+    const log = page.locator('[data-testid="log-text"]');
+    await log.waitFor();
+    expect(await log.textContent()).toMatch(/Z E loading data\n.*Z E xgboost: CUDA out of memory/s);
+    expect(await log.locator("span.err").count()).toBe(2);
 
     // Every task is a node, coloured by state; the skipped one explains its condition.
     const graph = page.locator('[data-testid="graph"]');
@@ -219,6 +224,39 @@ describe("the dashboard in Chromium", () => {
     expect(status.status).toBe("cancelled");
     expect(status.counts.cancelled).toBe(2);
     await page.close();
+  }, 60_000);
+
+  it("follows a running task's log, and lists the live worker on its queue", async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const { id } = await client.submit({
+      name: "chatty",
+      tasks: [
+        {
+          name: "talk",
+          command: "echo first; sleep 3; echo second >&2; sleep 3; echo third",
+        },
+      ],
+    });
+    await waitFor(async () => (await client.status(id, { detail: true })).counts.running === 1);
+    const page = await openPage(`#/w/${id}?task=talk`);
+    const log = page.locator('[data-testid="log-text"]');
+    // The pane opened while the task runs, and each later line arrives without a reload.
+    await expect.poll(() => log.textContent(), { timeout: 15_000 }).toContain("O first");
+    expect(await page.locator(".log").textContent()).toContain("following");
+    await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain("O third");
+    expect(await log.textContent()).toMatch(/O first\n.*E second\n.*O third/s);
+    await expect
+      .poll(() => page.locator(".log").textContent(), { timeout: 10_000 })
+      .not.toContain("following");
+
+    await page.locator("nav.top a.nav-link").click();
+    const row = page.locator('[data-queue="default"] tr[data-worker="dashboard-test-worker"]');
+    await row.waitFor();
+    expect(await row.locator('[data-testid="worker-state"]').textContent()).toBe("live");
+    expect(await page.locator('[data-queue="default"] h2').textContent()).toMatch(/\d+ live/);
+    await page.screenshot({ path: `${ARTIFACTS}/workers.png` });
+    await page.close();
+    expect(pageErrors).toEqual([]);
   }, 60_000);
 
   it("draws a 20,000-task workflow collapsed by group and layer, and expands a group", async (ctx) => {

@@ -2,6 +2,7 @@ import { render } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { Api, ApiError } from "./api.js";
 import { KeyPrompt } from "./components/KeyPrompt.js";
+import { WorkersPage } from "./components/WorkersPage.js";
 import { WorkflowList } from "./components/WorkflowList.js";
 import { WorkflowPage } from "./components/WorkflowPage.js";
 import { forgetKey, storedKey, storeKey, takeKeyFromFragment } from "./keyStore.js";
@@ -46,6 +47,9 @@ function App() {
         <a href="#/" class="brand">
           dagq
         </a>
+        <a href="#/workers" class="nav-link">
+          workers
+        </a>
         {error && (
           <span class="error" role="alert">
             {error}{" "}
@@ -57,6 +61,8 @@ function App() {
       </nav>
       {route.page === "list" ? (
         <WorkflowList api={api} query={route.query} onError={onError} />
+      ) : route.page === "workers" ? (
+        <WorkersPage api={api} onError={onError} />
       ) : (
         <WorkflowPage
           key={route.id}

@@ -2,10 +2,12 @@ import { useEffect, useState } from "preact/hooks";
 
 /**
  * Hash routes, so that every page is the one static index.html and links survive a reload:
- * `#/` the list, `#/w/ID` a workflow, with their filters as query parameters.
+ * `#/` the list, `#/w/ID` a workflow, with their filters as query parameters, `#/workers` the
+ * workers.
  */
 export type Route =
   | { readonly page: "list"; readonly query: URLSearchParams }
+  | { readonly page: "workers" }
   | { readonly page: "workflow"; readonly id: string; readonly query: URLSearchParams };
 
 export function parseRoute(hash: string): Route {
@@ -13,6 +15,7 @@ export function parseRoute(hash: string): Route {
   const query = new URLSearchParams(search);
   const workflow = /^\/w\/([^/]+)$/.exec(path);
   if (workflow) return { page: "workflow", id: decodeURIComponent(workflow[1]!), query };
+  if (path === "/workers") return { page: "workers" };
   return { page: "list", query };
 }
 

@@ -9,6 +9,7 @@ export type { TaskView } from "../../src/core/query.js";
 export type { TaskState, WorkflowState } from "../../src/core/states.js";
 export type { Summary } from "../../src/core/summary.js";
 export type { ConditionOutcome, TaskDetail } from "../../src/core/taskDetail.js";
+export type { TaskLogChunk } from "../../src/core/taskLogChunk.js";
 export type { TaskSort, TaskWindow } from "../../src/core/taskWindow.js";
 
 import type { GraphView } from "../../src/core/graphView.js";
@@ -17,4 +18,11 @@ import type { Summary } from "../../src/core/summary.js";
 /** GET workflows/{id}/graph. */
 export interface WorkflowGraph extends GraphView {
   readonly workflow: Summary;
+}
+
+import type { WorkerRecord } from "../../src/storage/workerRecord.js";
+
+/** GET workers: one of `workers`. */
+export interface WorkerView extends WorkerRecord {
+  readonly live: boolean;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type Api, taskPath } from "../api.js";
 import { duration, time } from "../format.js";
 import type { TaskDetail } from "../types.js";
+import { LogPane } from "./LogPane.js";
 import { StateBadge } from "./SegmentBar.js";
 
 type Json = TaskDetail["output"];
@@ -102,7 +103,7 @@ export function TaskPane(props: {
           <p class="muted">{isFinal(d.status) ? "none" : "none yet"}</p>
         )}
       </section>
-      <LogPane reason={d.reason} />
+      <LogPane api={props.api} workflow={props.workflow} task={d.name} attempts={d.attempts} />
     </aside>
   );
 }
@@ -167,23 +168,6 @@ function Value(props: { api: Api; workflow: string; task: string; value: Json })
     <pre class="json" data-spilled={ref.bytes}>
       {JSON.stringify(resolved, null, 2)}
     </pre>
-  );
-}
-
-/**
- * The task's log. Task logs are another piece of work (captured stdout/stderr per attempt);
- * until they exist the pane says so, and the stderr tail is the reason above.
- */
-function LogPane(props: { reason: string | null }) {
-  return (
-    <section class="log" data-testid="log">
-      <h3>log</h3>
-      <p class="muted">
-        {props.reason
-          ? "Full task logs are not collected yet; the reason above ends with the stderr tail."
-          : "Full task logs are not collected yet."}
-      </p>
-    </section>
   );
 }
 

@@ -71,6 +71,8 @@ export function WorkflowPage(props: {
       setDetail(r.data);
       setDetailError(null);
     } catch (e) {
+      // A poll that restarts (the workflow finished, the selection changed) aborts its read.
+      if (signal?.aborted) return;
       setDetailError(e instanceof Error ? e.message : String(e));
     }
   }
