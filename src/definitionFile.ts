@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter } from "yaml";
 import {
   type CompiledWorkflow,
   compileDefinition,
@@ -9,6 +9,7 @@ import {
   type Issue,
 } from "./core/index.js";
 import { toError } from "./toError.js";
+import { parseYaml as parseYamlText } from "./yamlDocument.js";
 
 const MAX_SHOWN = 50;
 
@@ -64,30 +65,12 @@ function parseJson(path: string, text: string): Parsed {
 
 function parseYaml(path: string, text: string): Parsed {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const shown = doc.errors.slice(0, 5).map((err) => err.message.trimEnd());
-    throw new DagqError(
-      ErrorCode.INVALID_DEFINITION,
-      `${path}: invalid YAML: ${shown.join("\n")}`,
-      {
-        file: path,
-      },
-    );
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    throw new DagqError(
-      ErrorCode.INVALID_DEFINITION,
-      `${path}: invalid YAML: ${toError(e).message}`,
-      {
-        file: path,
-      },
-    );
-  }
-  return { value, lineOf: (p) => yamlLine(doc, lines, p) };
+  const parsed = parseYamlText(text, lines);
+  if (!parsed.ok)
+    throw new DagqError(ErrorCode.INVALID_DEFINITION, `${path}: ${parsed.message}`, {
+      file: path,
+    });
+  return { value: parsed.value, lineOf: (p) => yamlLine(parsed.doc, lines, p) };
 }
 
 function yamlLine(doc: Document, lines: LineCounter, path: string): number | undefined {
