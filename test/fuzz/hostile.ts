@@ -77,13 +77,14 @@ export function hostileValue(hugeChars = 100_000): fc.Arbitrary<unknown> {
 
 type Json = unknown;
 
-/** Every place in a JSON tree, as the path to it (the root is []). */
+/** Places in a JSON tree, as paths to them (the root is []), down to 64 levels. */
 function places(
   value: Json,
   path: Array<string | number> = [],
   out: Array<Array<string | number>> = [],
 ) {
   out.push(path);
+  if (path.length >= 64) return out;
   if (Array.isArray(value)) for (const [i, v] of value.entries()) places(v, [...path, i], out);
   else if (value !== null && typeof value === "object")
     for (const [k, v] of Object.entries(value)) places(v, [...path, k], out);
@@ -97,7 +98,9 @@ export type Mutation = "replace" | "delete" | "addKey" | "wrap";
  * own `__proto__`), or wrapped in an array. `at` picks the place, modulo their number.
  */
 export function mutate(base: Json, at: number, how: Mutation, key: string, value: Json): Json {
-  const copy = structuredClone(base);
+  // A JSON round trip, not structuredClone: it copies values thousands of levels deep, and
+  // own `__proto__` keys stay own keys.
+  const copy = base === undefined ? base : JSON.parse(JSON.stringify(base));
   const all = places(copy);
   const path = all[at % all.length]!;
   if (path.length === 0) return how === "wrap" ? [copy] : how === "delete" ? undefined : value;
