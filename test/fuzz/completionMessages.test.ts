@@ -44,7 +44,7 @@ let fuzz: FuzzHost;
 beforeAll(async () => {
   fuzz = await startFuzzHost("c");
 });
-afterAll(() => fuzz.stop());
+afterAll(() => fuzz?.stop());
 
 const ok = (k: number) => `ok/${String(k).padStart(3, "0")}`;
 const m = (k: number) => `m/${String(k).padStart(2, "0")}`;

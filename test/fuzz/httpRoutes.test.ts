@@ -56,7 +56,7 @@ let fuzz: FuzzHost;
 beforeAll(async () => {
   fuzz = await startFuzzHost("h");
 });
-afterAll(() => fuzz.stop());
+afterAll(() => fuzz?.stop());
 
 async function bystanderMessageQueued(id: string): Promise<boolean> {
   const queue = QueueServiceClient.fromConnectionString(azuriteConnectionString()).getQueueClient(

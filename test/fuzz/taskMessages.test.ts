@@ -47,8 +47,8 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  worker.kill("SIGKILL");
-  await fuzz.stop();
+  worker?.kill("SIGKILL");
+  await fuzz?.stop();
 });
 
 /**
