@@ -98,7 +98,7 @@ describe("the HTTP API under hostile requests", () => {
         const allowed = answer.status < 500 || (answer.status === 503 && req.path === "health");
         if (!allowed)
           throw new Error(
-            `${answer.status} ${answer.text.slice(0, 300)} to ${describeRequest(req)}\nhost: ${fuzz.log().slice(-1000)}`,
+            `${answer.status} ${answer.text.slice(0, 300)} to ${describeRequest(req)}\nhost: ${fuzz.log().slice(-3000)}`,
           );
       }),
       { numRuns: HTTP_CASES, endOnFailure: true, examples: EXAMPLES.map((e) => [e]) },
