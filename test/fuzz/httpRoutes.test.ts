@@ -23,7 +23,8 @@ import {
   submit,
 } from "./fuzzHost.js";
 import { deepObjectText } from "./hostile.js";
-import { describeRequest, type FuzzRequest, requestArb, send } from "./requests.js";
+import { type FuzzRequest, requestArb } from "./requests.js";
+import { describeRequest, send } from "./sendRequest.js";
 
 /** Cases per run: 10–20 s on an idle machine. */
 const HTTP_CASES = 300;

@@ -3,11 +3,10 @@
  * parameters, queries, headers and bodies, plus unknown routes and methods.
  */
 import fc from "fast-check";
-import { stringify as toYaml } from "yaml";
 import { parseYaml } from "../../src/yamlDocument.js";
-import { definitionArb, mutatedDefinitionArb } from "./definitions.js";
-import { KEY, MAX_REQUEST_BYTES } from "./fuzzHost.js";
-import { deepArrayText, deepObjectText, hostileString, mutationsOf } from "./hostile.js";
+import { type Body, cancelBody, definitionBody, purgeBody, type TypedBody } from "./bodies.js";
+import { KEY } from "./fuzzHost.js";
+import { hostileString } from "./hostile.js";
 
 export interface FuzzRequest {
   readonly method: string;
@@ -16,71 +15,8 @@ export interface FuzzRequest {
   readonly query: ReadonlyArray<readonly [string, string]>;
   readonly headers: Readonly<Record<string, string>>;
   /** A streamed body is sent chunked, without a Content-Length. */
-  readonly body?: string | Uint8Array | { readonly streamBytes: number };
+  readonly body?: Body;
 }
-
-const YAML_BOMB = [
-  'a: &a ["x","x","x","x","x","x","x","x","x"]',
-  ...["b", "c", "d", "e", "f", "g", "h"].map(
-    (k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(",")}]`,
-  ),
-  "name: [*h,*h,*h,*h,*h,*h,*h,*h,*h]",
-  "tasks: []",
-].join("\n");
-
-const hostileTexts = fc.constantFrom<string | Uint8Array | { streamBytes: number }>(
-  "",
-  "null",
-  "[]",
-  "true",
-  '"text"',
-  "{",
-  deepArrayText(20_000),
-  deepObjectText(5_000),
-  deepArrayText(100_000),
-  '{"__proto__":{"polluted":true},"name":"p","tasks":[{"name":"a","command":"true"}]}',
-  '{"constructor":{"prototype":{"polluted":true}},"tasks":[]}',
-  YAML_BOMB,
-  "name: x\ntasks: !!js/function 'function () {}'",
-  "name: &n x\n<<: {tasks: [{name: a, command: 'true'}]}",
-  "x".repeat(MAX_REQUEST_BYTES + 1),
-  new Uint8Array([0xff, 0xfe, 0x7b, 0x22, 0xc3, 0x28, 0x7d]),
-  { streamBytes: MAX_REQUEST_BYTES * 2 },
-  { streamBytes: 1000 },
-);
-
-type Body = NonNullable<FuzzRequest["body"]>;
-interface TypedBody {
-  readonly body: Body;
-  /** The Content-Type a client would send with it. */
-  readonly type: string;
-}
-
-const json = (arb: fc.Arbitrary<unknown>): fc.Arbitrary<TypedBody> =>
-  arb.map((v) => ({ body: JSON.stringify(v) ?? "", type: "application/json" }));
-const hostileBody = hostileTexts.map((body) => ({ body, type: "application/json" }));
-
-const definitionBody = fc.oneof(
-  { weight: 4, arbitrary: json(mutatedDefinitionArb) },
-  definitionArb.map((d) => ({ body: toYaml(d), type: "application/yaml" })),
-  json(fc.jsonValue()),
-  { weight: 2, arbitrary: hostileBody },
-);
-
-const purgeBody = fc.oneof(
-  json(
-    fc.oneof(
-      fc.record({ scope: fc.constant("terminal"), drain_queues: fc.boolean() }),
-      mutationsOf({ scope: "terminal", drain_queues: true }),
-    ),
-  ),
-  hostileBody,
-);
-
-const cancelBody = fc.oneof(
-  json(fc.oneof(fc.record({ reason: hostileString(1000) }), mutationsOf({ reason: "r" }))),
-  hostileBody,
-);
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
@@ -251,47 +187,4 @@ function neverAll(path: string, body: FuzzRequest["body"]): FuzzRequest["body"] 
   )
     return JSON.stringify({ ...(parsed as object), scope: "terminal" });
   return body;
-}
-
-/** Sends one request; a hang is cut after `timeoutMs`. */
-export async function send(api: string, req: FuzzRequest, timeoutMs: number) {
-  const url = new URL(`${api}/${req.path}`);
-  for (const [k, v] of req.query) url.searchParams.append(k, v);
-  const body = req.body;
-  const init: RequestInit & { duplex?: "half" } = {
-    method: req.method,
-    headers: req.headers,
-    signal: AbortSignal.timeout(timeoutMs),
-  };
-  if (body instanceof Uint8Array || typeof body === "string") init.body = body;
-  else if (body) {
-    const chunk = new Uint8Array(16 * 1024).fill(0x20);
-    let left = body.streamBytes;
-    init.body = new ReadableStream({
-      pull(controller) {
-        if (left <= 0) return controller.close();
-        controller.enqueue(chunk.subarray(0, Math.min(chunk.length, left)));
-        left -= chunk.length;
-      },
-    });
-    init.duplex = "half";
-  }
-  const res = await fetch(url, init);
-  const text = await res.text();
-  return { status: res.status, text };
-}
-
-export function describeRequest(req: FuzzRequest): string {
-  const body =
-    req.body === undefined
-      ? ""
-      : typeof req.body === "string"
-        ? ` body ${JSON.stringify(req.body.slice(0, 200))}${req.body.length > 200 ? ` (${req.body.length} chars)` : ""}`
-        : req.body instanceof Uint8Array
-          ? ` body bytes [${[...req.body.slice(0, 20)]}]`
-          : ` body streamed, ${req.body.streamBytes} bytes`;
-  const query = req.query.length
-    ? `?${new URLSearchParams(req.query.map(([k, v]): [string, string] => [k, v.slice(0, 80)]))}`
-    : "";
-  return `${req.method} /api/${req.path.slice(0, 200)}${query} headers ${JSON.stringify(req.headers)}${body}`;
 }
