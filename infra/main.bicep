@@ -37,7 +37,7 @@ param maxInFlight int = 1000
 @description('DAGQ_LEASE_SECONDS: the workflow lease, in seconds.')
 @minValue(15)
 @maxValue(60)
-param leaseSeconds int = 30
+param leaseSeconds int = 15
 
 @description('DAGQ_READY_REPAIR_AFTER_S: a dispatched task no worker started this long is dispatched again (when its queue is empty).')
 @minValue(30)
@@ -67,6 +67,9 @@ param sweepOrphansSchedule string = '0 */5 * * * *'
 
 @description('DAGQ_ADMISSION_SCHEDULE: NCRONTAB (6 fields, seconds first, UTC) of the admission timer.')
 param admissionSchedule string = '*/15 * * * * *'
+
+@description('DAGQ_SERVICEBUS_NAMESPACES: the Service Bus namespaces tasks may name in `queue: sb://...`, comma-separated (e.g. acme-ml); empty: none. The app connects to them with its identity, so a definition may not choose the host.')
+param serviceBusNamespaces string = ''
 
 @description('Flex Consumption: the most instances the Function App scales out to.')
 @minValue(1)
@@ -148,6 +151,7 @@ module rbac './modules/rbac.bicep' = {
     storageAccountName: storage.outputs.name
     containerName: storage.outputs.containerName
     completionQueueName: storage.outputs.completionQueueName
+    workersTableName: storage.outputs.workersTableName
     workerQueueNames: storage.outputs.workerQueueNames
     appInsightsName: monitoring.outputs.appInsightsName
     appPrincipalId: identity.outputs.principalId
@@ -186,6 +190,7 @@ module functionApp './modules/functionApp.bicep' = {
     sweepRunningSchedule: sweepRunningSchedule
     sweepOrphansSchedule: sweepOrphansSchedule
     admissionSchedule: admissionSchedule
+    serviceBusNamespaces: serviceBusNamespaces
   }
 }
 

@@ -44,12 +44,36 @@ export const ConfigSchema = z.object({
   DAGQ_MAX_IN_FLIGHT: int(1, 100_000, 1000),
   /** Flow control per task queue: no dispatch into a storage queue this deep; 0 turns it off. */
   DAGQ_MAX_QUEUE_DEPTH: int(0, 10_000_000, 10_000),
-  DAGQ_LEASE_SECONDS: int(15, 60, 30),
+  DAGQ_LEASE_SECONDS: int(15, 60, 15),
   /** A dispatched task that no worker started this long is dispatched again (if its queue is empty). */
   DAGQ_READY_REPAIR_AFTER_S: int(30, 7 * 24 * 3600, 600),
   DAGQ_SWEEP_CONCURRENCY: int(1, 64, 4),
   DAGQ_MAX_REQUEST_BYTES: int(1024, 100 * 1024 * 1024, 8 * 1024 * 1024),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  /**
+   * The Service Bus namespaces tasks may name in `queue: sb://...`, comma-separated (names or
+   * host names). The app connects to them with its managed identity, so a definition must not
+   * choose the host: anything else is refused at submit. Empty: no Service Bus queues.
+   */
+  DAGQ_SERVICEBUS_NAMESPACES: z
+    .string()
+    .default("")
+    .transform((s) =>
+      s
+        .split(",")
+        .map((n) => n.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9](\.[A-Za-z0-9-]+)*$/,
+            "a Service Bus namespace name (acme) or host name (acme.servicebus.windows.net)",
+          ),
+      ),
+    ),
   /** Timer schedules; the sweeps are idempotent, so a late or doubled tick is harmless. */
   DAGQ_SWEEP_RUNNING_SCHEDULE: ncrontab("*/30 * * * * *"),
   DAGQ_SWEEP_ORPHANS_SCHEDULE: ncrontab("0 */5 * * * *"),

@@ -33,8 +33,9 @@ export function parseYaml(text: string, lines?: LineCounter): YamlParse {
     // Errors are rare: parse again the library's usual way for its messages with line,
     // column and context (several documents included), now that the depth is known safe.
     doc = parseDocument(text, { prettyErrors: true });
+    const hint = unquotedValueHint(text, doc.errors);
     const shown = doc.errors.slice(0, 5).map((err) => err.message.trimEnd());
-    return { ok: false, message: `invalid YAML: ${shown.join("\n")}` };
+    return { ok: false, message: `invalid YAML: ${hint ?? shown.join("\n")}` };
   }
   let value: unknown;
   try {
@@ -47,6 +48,42 @@ export function parseYaml(text: string, lines?: LineCounter): YamlParse {
   if (containsItself(value))
     return { ok: false, message: "invalid YAML: an alias refers to a node that contains it" };
   return { ok: true, value, doc };
+}
+
+/**
+ * The most common YAML mistake in a workflow: a shell command written as a plain value, whose
+ * `: `, quotes or braces YAML reads as structure (`command: printf '{"rows": 5000}' > out`).
+ * The parser then reports several errors that say nothing of the cause; this says it once,
+ * with the fix. Null when no error falls on a `key: value` line that looks like it.
+ */
+function unquotedValueHint(
+  text: string,
+  errors: readonly { readonly linePos?: ReadonlyArray<{ readonly line: number }> }[],
+): string | null {
+  const lines = text.split(/\r?\n/);
+  for (const err of errors) {
+    const n = err.linePos?.[0]?.line;
+    if (n === undefined) continue;
+    const line = lines[n - 1] ?? "";
+    const m = /^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(.+)$/.exec(line);
+    if (!m) continue;
+    const [, lead, key, value] = m as unknown as [string, string, string, string];
+    if (/^[|>]/.test(value)) continue;
+    // Only a value with something YAML reads as structure; `b: 3` after an unclosed `[` is not it.
+    if (!/["'{}[\]]|: /.test(value)) continue;
+    const wholeQuoted = /^(['"]).*\1\s*(#.*)?$/.test(value) && !/^(['"])[^'"]*\1\s*\S/.test(value);
+    if (wholeQuoted) continue;
+    const indent = " ".repeat(lead.length + 2);
+    return [
+      `line ${n}: the value of "${key}" is not quoted, and YAML reads its quotes, ": " or braces as structure:`,
+      `    ${line.trim()}`,
+      "write it as a block (nothing to escape):",
+      `    ${key}: |`,
+      `    ${indent.slice(lead.length)}${value}`,
+      `or quote it as a whole: ${key}: ${JSON.stringify(value)}`,
+    ].join("\n");
+  }
+  return null;
 }
 
 /** Whether some object of the value is inside itself; walked without recursion. */

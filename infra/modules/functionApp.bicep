@@ -88,6 +88,9 @@ param sweepOrphansSchedule string
 @description('DAGQ_ADMISSION_SCHEDULE')
 param admissionSchedule string
 
+@description('DAGQ_SERVICEBUS_NAMESPACES')
+param serviceBusNamespaces string
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
@@ -204,6 +207,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'DAGQ_ADMISSION_SCHEDULE'
           value: admissionSchedule
+        }
+        {
+          name: 'DAGQ_SERVICEBUS_NAMESPACES'
+          value: serviceBusNamespaces
         }
         // Without a limit submit starts workflows itself: the admission timer has nothing to do,
         // so the host does not schedule it (nor start an instance for it) at all.

@@ -9,7 +9,8 @@
 // The app's identity needs account-wide data roles: the Functions host keeps its keys and timer
 // locks in blobs of the same account, the dispatcher creates task queues on demand, and purge
 // lists and clears queues. Workers get only what a worker does, on the narrowest scope Bicep can
-// name: the deployment's container, the completion queue, and their task queues.
+// name: the deployment's container, the completion queue, their task queues, and the workers
+// table their heartbeats go to.
 
 @description('Storage account holding dagq\'s data and the host\'s storage.')
 param storageAccountName string
@@ -19,6 +20,9 @@ param containerName string
 
 @description('The completion queue workers report to (layout.ts `completionQueue`).')
 param completionQueueName string
+
+@description('The worker registry table workers send heartbeats to (layout.ts `workersTable`).')
+param workersTableName string
 
 @description('Task queues (and their poison queues) workers take tasks from.')
 param workerQueueNames array
@@ -118,6 +122,14 @@ var workerTaskQueueGrants = [for i in range(0, length(workerPrincipalIds) * work
   why: 'worker: receive, renew visibility (update), delete task messages; create and send to the task queue\'s poison queue'
 }]
 
+var workerTableGrants = [for id in workerPrincipalIds: {
+  principalId: id
+  role: 'storageTableDataContributor'
+  scope: 'table'
+  target: workersTableName
+  why: 'worker: upsert its own row (heartbeat) in the worker registry'
+}]
+
 var workerServiceBusGrants = [for id in (useServiceBus ? workerPrincipalIds : []): {
   principalId: id
   role: 'serviceBusDataReceiver'
@@ -126,12 +138,13 @@ var workerServiceBusGrants = [for id in (useServiceBus ? workerPrincipalIds : []
   why: 'worker: peek-lock, renew and complete task messages from sb:// queues'
 }]
 
-var workerGrants = concat(workerContainerGrants, workerCompletionGrants, workerTaskQueueGrants, workerServiceBusGrants)
+var workerGrants = concat(workerContainerGrants, workerCompletionGrants, workerTaskQueueGrants, workerTableGrants, workerServiceBusGrants)
 var grants = concat(appGrants, appServiceBusGrants, workerGrants)
 
 var accountGrants = filter(grants, g => g.scope == 'account')
 var containerGrants = filter(grants, g => g.scope == 'container')
 var queueGrants = filter(grants, g => g.scope == 'queue')
+var tableGrants = filter(grants, g => g.scope == 'table')
 var appInsightsGrants = filter(grants, g => g.scope == 'appInsights')
 var serviceBusGrants = filter(grants, g => g.scope == 'serviceBus')
 
@@ -146,6 +159,10 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   resource queueService 'queueServices' existing = {
     name: 'default'
   }
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
+  }
 }
 
 resource grantContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' existing = [for g in containerGrants: {
@@ -155,6 +172,11 @@ resource grantContainers 'Microsoft.Storage/storageAccounts/blobServices/contain
 
 resource grantQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' existing = [for g in queueGrants: {
   parent: account::queueService
+  name: g.target
+}]
+
+resource grantTables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' existing = [for g in tableGrants: {
+  parent: account::tableService
   name: g.target
 }]
 
@@ -192,6 +214,17 @@ resource containerAssignments 'Microsoft.Authorization/roleAssignments@2022-04-0
 resource queueAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (g, i) in queueGrants: {
   name: guid(grantQueues[i].id, g.principalId, roleIds[g.role])
   scope: grantQueues[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds[g.role])
+    principalId: g.principalId
+    principalType: 'ServicePrincipal'
+    description: g.why
+  }
+}]
+
+resource tableAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (g, i) in tableGrants: {
+  name: guid(grantTables[i].id, g.principalId, roleIds[g.role])
+  scope: grantTables[i]
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds[g.role])
     principalId: g.principalId

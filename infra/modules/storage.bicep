@@ -35,6 +35,7 @@ param deploymentContainerName string
 var containerName = '${prefix}-workflows'
 var indexTableName = '${prefix}workflows'
 var inboxTableName = '${prefix}inbox'
+var workersTableName = '${prefix}workers'
 var completionQueueName = '${prefix}-completions'
 var controlQueueName = '${prefix}-control'
 var taskQueueNames = [for q in taskQueues: '${prefix}-tasks-${q}']
@@ -43,7 +44,7 @@ var queueNames = concat([completionQueueName, controlQueueName], taskQueueNames)
 var poisonQueueNames = [for q in queueNames: '${q}-poison']
 var allQueueNames = concat(queueNames, poisonQueueNames)
 var taskPoisonQueueNames = [for q in taskQueueNames: '${q}-poison']
-var tableNames = [indexTableName, inboxTableName]
+var tableNames = [indexTableName, inboxTableName, workersTableName]
 var containerNames = [containerName, deploymentContainerName]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
@@ -110,6 +111,7 @@ output containerName string = containerName
 output deploymentContainerName string = deploymentContainerName
 output indexTableName string = indexTableName
 output inboxTableName string = inboxTableName
+output workersTableName string = workersTableName
 output completionQueueName string = completionQueueName
 output controlQueueName string = controlQueueName
 output taskQueueNames array = taskQueueNames

@@ -92,7 +92,13 @@ async function startOnce(main: string, opts: AzuriteOptions): Promise<Azurite> {
     "--queueHost", HOST, "--queuePort", String(queuePort),
     "--tableHost", HOST, "--tablePort", String(tablePort),
   ];
-  const child = spawn(process.execPath, args, { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  // Its own process group: a Ctrl-C at the terminal goes to the foreground group, and the
+  // emulator must outlive it until the caller has cancelled its workflow and stops it.
+  const child = spawn(process.execPath, args, {
+    cwd,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString("utf8")).slice(-4000);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { DagqError } from "../core/index.js";
+import { DEFAULT_LOCAL_LOGS } from "../local/localLogs.js";
 import { toError } from "../toError.js";
+import { dagqVersion } from "../version.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
 import { registerClientCommands } from "./commands/clientCommands.js";
 import { devCommand } from "./commands/devCommand.js";
@@ -15,6 +17,7 @@ import { passEnv, positiveInt } from "./optionParsers.js";
 function buildProgram(): Command {
   const program = new Command("dagq")
     .description("DAG workflows of shell tasks: run them locally, or on Azure Functions")
+    .version(dagqVersion(), "-V, --version", "print dagq's version")
     .exitOverride()
     .configureOutput({
       outputError: (text, write) => write(`dagq: ${text.replace(/^error: /, "")}`),
@@ -38,6 +41,12 @@ function buildProgram(): Command {
       passEnv,
       [] as string[],
     )
+    .option(
+      "--logs <dir>",
+      "write each attempt's stdout and stderr under this folder (read them with dagq logs)",
+      DEFAULT_LOCAL_LOGS,
+    )
+    .option("--no-logs", "keep no task logs")
     .action(async (file: string, flags: RunLocalFlags) => {
       process.exitCode = await runLocalCommand(file, flags);
     });

@@ -2,7 +2,14 @@ import type { z } from "zod";
 import type { WorkflowDefinitionInput } from "../core/index.js";
 import { DagqResponseError } from "./errors.js";
 import { type Answer, type Call, HttpTransport, type TransportOptions } from "./httpTransport.js";
-import type { Abortable, ListQuery, TaskQuery, WaitOptions } from "./queries.js";
+import type {
+  Abortable,
+  FollowOptions,
+  ListQuery,
+  LogQuery,
+  TaskQuery,
+  WaitOptions,
+} from "./queries.js";
 import {
   type CancelResult,
   CancelResultSchema,
@@ -16,11 +23,15 @@ import {
   PurgeStartedSchema,
   type Submitted,
   SubmittedSchema,
+  type TaskLog,
+  TaskLogSchema,
   type TaskOutput,
   TaskOutputSchema,
   type TaskPage,
   TaskPageSchema,
   type TaskView,
+  type WorkerList,
+  WorkerListSchema,
   type WorkflowPage,
   WorkflowPageSchema,
   type WorkflowStatus,
@@ -127,6 +138,51 @@ export class DagqClient {
       { method: "GET", path: `workflows/${seg(id)}/tasks/${seg(task)}/output` },
       TaskOutputSchema,
     );
+  }
+
+  /** A piece of one attempt's log from a byte offset (its stdout and stderr, with timestamps). */
+  log(id: string, task: string, q: LogQuery = {}): Promise<TaskLog> {
+    const query = { attempt: num(q.attempt), offset: num(q.offset) };
+    return this.call(
+      {
+        method: "GET",
+        path: `workflows/${seg(id)}/tasks/${seg(task)}/logs`,
+        query,
+        ...signalOf(q),
+      },
+      TaskLogSchema,
+    );
+  }
+
+  /**
+   * An attempt's log as it grows: yields each new piece until the attempt has ended and its log
+   * was read to the end. The attempt is fixed by the first read (the current one by default), so
+   * a retry does not switch logs in the middle.
+   */
+  async *followLog(
+    id: string,
+    task: string,
+    opts: FollowOptions = {},
+  ): AsyncGenerator<TaskLog, void, undefined> {
+    let offset = opts.offset ?? 0;
+    let attempt = opts.attempt;
+    for (;;) {
+      const piece = await this.log(id, task, {
+        offset,
+        ...(attempt === undefined ? {} : { attempt }),
+        ...signalOf(opts),
+      });
+      attempt = piece.attempt;
+      offset = piece.next;
+      yield piece;
+      if (piece.complete) return;
+      if (piece.text === "") await sleep(opts.intervalMs ?? 1000, opts.signal);
+    }
+  }
+
+  /** The worker registry: workers seen in the last hour, live or lost. */
+  workers(opts: Abortable = {}): Promise<WorkerList> {
+    return this.call({ method: "GET", path: "workers", ...signalOf(opts) }, WorkerListSchema);
   }
 
   /** Every matching task, in name order, fetching pages of `pageSize` as the loop goes. */

@@ -34,3 +34,17 @@ export interface WaitOptions extends Abortable {
   /** Called with every status read, the final one included. */
   readonly onProgress?: (status: WorkflowStatus) => void;
 }
+
+/** Which piece of a task's log to read. */
+export interface LogQuery extends Abortable {
+  /** Default: the task's current attempt. */
+  readonly attempt?: number;
+  /** A byte offset: a previous answer's `next`. */
+  readonly offset?: number;
+}
+
+/** How `followLog` polls a running attempt's log. */
+export interface FollowOptions extends LogQuery {
+  /** Between reads while nothing new came; default 1000 ms. */
+  readonly intervalMs?: number;
+}

@@ -94,6 +94,8 @@ export const PurgeProgressSchema = z.object({
   scope: z.enum(["terminal", "all"]),
   purged: count,
   done: z.boolean(),
+  /** With drain_queues, once done: whether the queues were emptied (never while work runs). */
+  drained: z.boolean().optional(),
 });
 export type PurgeProgress = z.infer<typeof PurgeProgressSchema>;
 
@@ -130,3 +132,43 @@ export const IssueSchema = z.object({
   code: z.string().optional(),
 });
 export type Issue = z.infer<typeof IssueSchema>;
+
+/** A piece of one attempt's log (GET workflows/{id}/tasks/{task}/logs). */
+export const TaskLogSchema = z.object({
+  task: z.string(),
+  status: z.enum(TASK_STATES),
+  attempt: z.int().min(1),
+  /** The task's current attempt (0: never dispatched). */
+  attempts: count,
+  /** False when the attempt has no log: it printed nothing (or has not started). */
+  exists: z.boolean(),
+  offset: count,
+  next: count,
+  /** Lines `<ISO time> <O|E|-> <text>`: stdout, stderr, or a note of dagq's. */
+  text: z.string(),
+  /** The attempt has ended and this piece reaches the log's end: nothing more will come. */
+  complete: z.boolean(),
+});
+export type TaskLog = z.infer<typeof TaskLogSchema>;
+
+/** One worker in the registry (GET workers). */
+export const WorkerViewSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.int(),
+  queues: z.array(z.string()),
+  concurrency: count,
+  running: count,
+  version: z.string(),
+  startedAt: time,
+  lastSeen: time,
+  heartbeatS: z.number(),
+  /** 0 while it runs; when it stopped cleanly. */
+  stoppedAt: time,
+  /** Heartbeating, and not stopped. */
+  live: z.boolean(),
+});
+export type WorkerView = z.infer<typeof WorkerViewSchema>;
+
+export const WorkerListSchema = z.object({ workers: z.array(WorkerViewSchema) });
+export type WorkerList = z.infer<typeof WorkerListSchema>;

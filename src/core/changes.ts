@@ -2,7 +2,7 @@ import type { CompiledWorkflow } from "./compile.js";
 import { DagqError, ErrorCode } from "./errors.js";
 import type { Json } from "./json.js";
 import { RunState, type WorkflowRecord } from "./runState.js";
-import { T } from "./states.js";
+import { StateCode } from "./states.js";
 
 /**
  * Changes: whole task records (and the workflow record) in a columnar, JSON-ready form. A delta
@@ -135,7 +135,7 @@ function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined
 function isFresh(run: RunState, i: number): boolean {
   const isRoot = run.def.parentStart[i] === run.def.parentStart[i + 1];
   return (
-    run.status[i] === (isRoot ? T.ready : T.pending) &&
+    run.status[i] === (isRoot ? StateCode.ready : StateCode.pending) &&
     run.attempt[i] === 1 &&
     run.dispatchedAt[i] === 0 &&
     run.startedAt[i] === 0 &&

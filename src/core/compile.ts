@@ -4,14 +4,18 @@ import {
   type ConditionErrors,
   type DepPolicy,
   LIMITS,
+  RESERVED_NAMES,
+  reservedMessage,
   type WorkflowDefinition,
   WorkflowDefinitionSchema,
 } from "./definition.js";
-import { formatPath, invalid, taskIssue, withTaskName } from "./definitionIssues.js";
+import { invalid, taskIssue } from "./definitionIssues.js";
 import { DagqError, ErrorCode, type Issue } from "./errors.js";
 import { findCycle, invert, layers } from "./graph.js";
-import { taskMessageIssue } from "./messageSize.js";
+import { envChars, taskMessageIssue } from "./messageSize.js";
 import { suggest } from "./nameSuggestion.js";
+import { salvage } from "./salvage.js";
+import { describeIssues } from "./schemaIssues.js";
 
 /** A task with the workflow defaults applied and its condition parsed. */
 export interface TaskSpec {
@@ -72,14 +76,18 @@ export function compileDefinition(input: unknown): CompiledWorkflow {
 export function parseDefinition(input: unknown): WorkflowDefinition {
   const parsed = WorkflowDefinitionSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((zi): Issue => {
-    const path = formatPath(zi.path);
-    return {
-      path,
-      code: ErrorCode.INVALID_DEFINITION,
-      message: withTaskName(input, zi.path, zi.message),
-    };
-  });
+  const issues = describeIssues(input, parsed.error.issues);
+  // Names and the graph in the same round, on what of the definition is sound.
+  const rest = salvage(input, parsed.error.issues);
+  if (rest !== null) {
+    try {
+      compile(rest);
+    } catch (e) {
+      if (!(e instanceof DagqError)) throw e;
+      const known = new Set(issues.map((i) => i.path));
+      for (const issue of e.details.issues ?? []) if (!known.has(issue.path)) issues.push(issue);
+    }
+  }
   throw invalid(issues);
 }
 
@@ -88,6 +96,11 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   const issues: Issue[] = [];
   const index = new Map<string, number>();
   def.tasks.forEach((t, i) => {
+    // Checked here, not in the schema: a refine per name costs ~20 ms at 100k tasks.
+    if (RESERVED_NAMES.includes(t.name))
+      issues.push(
+        taskIssue(i, t.name, "name", ErrorCode.INVALID_DEFINITION, reservedMessage("a task name")),
+      );
     const first = index.get(t.name);
     if (first === undefined) index.set(t.name, i);
     else
@@ -145,6 +158,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   const { childStart, children } = invert(n, parentStart, parents);
 
   const specs: TaskSpec[] = [];
+  const envSizes = new Map<object, number>();
   const conditionParents = new Map<number, Set<number>>();
   def.tasks.forEach((t, i) => {
     let condition: Condition | null = null;
@@ -164,7 +178,9 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     const env =
       t.env && Object.keys(t.env).length > 0 ? { ...def.defaults.env, ...t.env } : def.defaults.env;
     const timeoutS = t.timeout_s ?? def.defaults.timeout_s ?? null;
-    const tooBig = taskMessageIssue(t.name, t.command, env, timeoutS);
+    const chars = envSizes.get(env) ?? envChars(env);
+    envSizes.set(env, chars);
+    const tooBig = taskMessageIssue(t.name, t.command, env, timeoutS, chars);
     if (tooBig) issues.push(taskIssue(i, t.name, "command", ErrorCode.TOO_LARGE, tooBig));
     specs.push({
       name: t.name,
@@ -181,7 +197,8 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     });
   });
 
-  if (issues.length === 0) {
+  // Over the edges that resolved, so a cycle is reported in the same round as bad references.
+  {
     const cycle = findCycle(n, parentStart, parents);
     if (cycle) {
       const names = cycle.map((i) => def.tasks[i]!.name);

@@ -1,5 +1,5 @@
 import type { RunState } from "./runState.js";
-import { T } from "./states.js";
+import { StateCode } from "./states.js";
 
 export interface WakeOptions {
   readonly repairAfterMs: number;
@@ -20,10 +20,10 @@ export function wakeAt(run: RunState, now: number, opts: WakeOptions): number | 
   let waiting = false;
   for (let i = 0; i < run.size; i++) {
     const s = run.status[i];
-    if (s === T.running) {
+    if (s === StateCode.running) {
       const timeoutS = run.def.tasks[i]!.timeoutS;
       if (timeoutS !== null) earliest = Math.min(earliest, run.startedAt[i]! + timeoutS * 1000);
-    } else if (s === T.ready) {
+    } else if (s === StateCode.ready) {
       if (run.dispatchedAt[i]! > 0)
         earliest = Math.min(earliest, run.dispatchedAt[i]! + opts.repairAfterMs);
       else waiting = true;

@@ -26,15 +26,20 @@ export const LIMITS = {
  * disagree: they are rejected at submit instead.
  */
 export const RESERVED_NAMES: readonly string[] = ["__proto__", "constructor", "prototype"];
-const notReserved = (name: string) => !RESERVED_NAMES.includes(name);
-const reservedMessage = (what: string) =>
+export const reservedMessage = (what: string) =>
   `${what} must not be __proto__, constructor or prototype (they mean something to JavaScript objects)`;
 
 /** `group/name` paths: letters, digits, `_ . -`, segments joined by `/`. No globs, no spaces. */
 export const TASK_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/;
-/** A storage-queue-safe logical queue name, or a Service Bus queue `sb://namespace/queue`. */
+/**
+ * A logical queue name, or a Service Bus queue `sb://namespace/queue`. A logical name becomes
+ * the storage queue `<prefix>-tasks-<name>` and its `-poison` twin, so Azure's queue-name rules
+ * (lower case, digits, single dashes, at most 63 characters) cap it at 33 characters. A Service
+ * Bus namespace is a name (a letter first, 6-50 letters, digits and dashes) or its host name;
+ * a queue is up to 260 letters, digits and `. _ - /`, not starting or ending with `/`.
+ */
 export const QUEUE_PATTERN =
-  /^([a-z0-9](-?[a-z0-9]){0,39}|sb:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._/-]+)$/;
+  /^([a-z0-9](-?[a-z0-9]){0,32}|sb:\/\/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9](\.[A-Za-z0-9-]+)*\/[A-Za-z0-9._-]([A-Za-z0-9._/-]{0,258}[A-Za-z0-9._-])?)$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const TaskNameSchema = z
@@ -44,8 +49,7 @@ export const TaskNameSchema = z
   .regex(
     TASK_NAME_PATTERN,
     "task names use letters, digits, `_ . -`, and `/` between groups (e.g. train/rf)",
-  )
-  .refine(notReserved, reservedMessage("a task name"));
+  );
 
 /**
  * When a task with dependencies may run (the README's "Semantics" has the whole rule):
@@ -96,7 +100,10 @@ const TaskSettings = {
   timeout_s: z.number().positive().max(LIMITS.maxTimeoutS),
   queue: z
     .string()
-    .regex(QUEUE_PATTERN, "queue is a lowercase name (a-z, 0-9, -) or sb://namespace/queue"),
+    .regex(
+      QUEUE_PATTERN,
+      "queue is a name of up to 33 characters (a-z, 0-9, single dashes) or sb://namespace/queue",
+    ),
   env: EnvSchema,
   condition_errors: z.enum(["skip", "fail"]),
 };

@@ -3,18 +3,25 @@ import type { Json } from "./json.js";
 
 /** What happened, as reported by workers, sweeps and operators. Tasks are compiled indices. */
 export type Event =
-  | { readonly kind: "started"; readonly task: number; readonly attempt: number }
+  | {
+      readonly kind: "started";
+      readonly task: number;
+      readonly attempt: number;
+      readonly at?: number;
+    }
   | {
       readonly kind: "completed";
       readonly task: number;
       readonly attempt: number;
       readonly output?: Json;
+      readonly at?: number;
     }
   | {
       readonly kind: "failed";
       readonly task: number;
       readonly attempt: number;
       readonly error: string;
+      readonly at?: number;
     }
   | { readonly kind: "cancel"; readonly reason?: string }
   | { readonly kind: "admit" };
@@ -30,23 +37,34 @@ export type Command =
   | { readonly kind: "kill"; readonly task: number; readonly attempt: number }
   | { readonly kind: "finish"; readonly status: "completed" | "failed" | "cancelled" };
 
+/**
+ * What a transition may do besides applying its events. Everything is data: the caller
+ * measures the world (queue depths, fetched outputs) before the call, and the transition says
+ * what it used, so the reducer stays a pure function of its inputs.
+ */
 export interface ApplyOptions {
   /** Flow control: at most this many tasks dispatched and not yet terminal. */
   readonly maxInFlight?: number;
   /**
-   * Maps a stored output to the value a condition reads. The serverless path stores large
-   * outputs as references to blobs and fetches the ones a condition needs before applying.
+   * False: dispatch no ready task in this transition (submit records the state first and
+   * dispatches in the first cycle; a repair-only sweep). Ready-repair still re-dispatches.
    */
-  readonly resolveOutput?: (task: number, stored: Json) => Json;
+  readonly dispatchReady?: boolean;
+  /**
+   * Flow control per queue (the definition's queue names): at most this many dispatches into
+   * each listed queue; a queue that is not listed is not capped. Tasks whose queue is full
+   * wait, first in line, for a later transition. `Transition.roomUsed` says what was used.
+   */
+  readonly queueRoom?: ReadonlyMap<string, number>;
+  /**
+   * Outputs fetched for this transition, by task: the serverless path stores large outputs as
+   * references to blobs and fetches the ones a condition may read (`outputsConditionsRead`).
+   */
+  readonly resolvedOutputs?: ReadonlyMap<number, Json>;
   /** Ready-repair in the same transition: re-dispatch tasks dispatched this long ago, never started. */
   readonly repairAfterMs?: number;
-  /** Limits ready-repair to some tasks (e.g. those whose queue is empty, so no message waits). */
-  readonly repairable?: (task: number) => boolean;
-  /**
-   * Flow control per queue: a ready task is dispatched only if this allows it (e.g. its queue is
-   * not too deep); otherwise it waits, first in line, for a later transition.
-   */
-  readonly canDispatch?: (task: number) => boolean;
+  /** Limits ready-repair to these queues (e.g. those holding no message); absent: every queue. */
+  readonly repairableQueues?: ReadonlySet<string>;
   /** Decide pending tasks that their parents already decide (see `reconcile`) before the events. */
   readonly reconcile?: boolean;
 }
@@ -59,4 +77,6 @@ export interface Transition {
   readonly ignored: Array<{ readonly event: Event; readonly why: string }>;
   /** Tasks ready-repair dispatched again. */
   readonly repaired: number;
+  /** Dispatches made into each queue listed in `ApplyOptions.queueRoom`. */
+  readonly roomUsed: ReadonlyMap<string, number>;
 }

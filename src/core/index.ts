@@ -17,20 +17,72 @@
  * - lease: the exclusive right to write one workflow's state, held on its state blob.
  * - inbox: completions parked for a workflow whose lease another instance holds.
  */
-export * from "./builder.js";
-export * from "./changes.js";
-export * from "./compile.js";
-export * from "./condition/index.js";
-export * from "./deadlines.js";
-export * from "./definition.js";
-export * from "./errors.js";
-export * from "./events.js";
+
+// The public surface, listed by hand: what users of the `dagq` package and the outer folders
+// (engine, worker, local runner, CLI, functions) rely on. Test helpers (verifyCounters) and the
+// reducer's internals stay in their files.
+
+// Definitions: the file format, the TypeScript builder, the compiler.
+export {
+  type TaskOptions,
+  type TaskRef,
+  type TaskSettings,
+  WorkflowBuilder,
+  type WorkflowOptions,
+  workflow,
+} from "./builder.js";
+export { type Changes, replay, restore, snapshot, takeChanges } from "./changes.js";
+export {
+  type CompiledWorkflow,
+  compile,
+  compileDefinition,
+  parseDefinition,
+  type TaskSpec,
+} from "./compile.js";
+export { type WakeOptions, wakeAt } from "./deadlines.js";
+export {
+  type ConditionErrors,
+  DEP_POLICIES,
+  type DepPolicy,
+  LIMITS,
+  RESERVED_NAMES,
+  type TaskDefinition,
+  type TaskDefinitionInput,
+  TaskNameSchema,
+  type WorkflowDefinition,
+  type WorkflowDefinitionInput,
+  WorkflowDefinitionSchema,
+} from "./definition.js";
+export { assertNever, DagqError, ErrorCode, formatIssues, type Issue } from "./errors.js";
+// The reducer: events in, commands and deltas out.
+export type { ApplyOptions, Command, Event, Transition } from "./events.js";
+export {
+  GraphRequestError,
+  type GraphShape,
+  type GraphView,
+  graphShape,
+  graphView,
+} from "./graphView.js";
 export { type Json, jsonIssue, jsonValue } from "./json.js";
-export * from "./messageSize.js";
-export { completedInputs, parentStates } from "./propagate.js";
-export * from "./query.js";
-export * from "./reducer.js";
-export * from "./repair.js";
-export * from "./runState.js";
-export * from "./states.js";
-export * from "./summary.js";
+export { MAX_TASK_MESSAGE_BYTES, taskMessageBytes } from "./messageSize.js";
+export { completedInputs, outputsConditionsRead, parentStates } from "./propagate.js";
+export { layerCounts, queryTasks, type TaskQuery, type TaskView, taskView } from "./query.js";
+export { applyEvents, createRun, endRejection } from "./reducer.js";
+export { reconcile, repairReady, timedOut } from "./repair.js";
+export { RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
+// States.
+export {
+  CONDITION_ERROR_PREFIX,
+  isTerminalCode,
+  isTerminalWorkflow,
+  StateCode,
+  TASK_STATES,
+  type TaskCode,
+  type TaskState,
+  WORKFLOW_STATES,
+  type WorkflowState,
+} from "./states.js";
+// Reading a state: summaries, task queries, the views the API and dashboard serve.
+export { type Counts, type Summary, summarize } from "./summary.js";
+export { type TaskDetail, taskDetail } from "./taskDetail.js";
+export { TASK_SORTS, type TaskWindow, type TaskWindowQuery, taskWindow } from "./taskWindow.js";

@@ -25,16 +25,32 @@ export function taskMessageBytes(
   return utf8Length(own) + utf8Length(name) + TASK_MESSAGE_RESERVE_BYTES;
 }
 
-/** Why the task's message would be too large, or undefined when it fits. */
+/**
+ * Why the task's message would be too large, or undefined when it fits. A character takes at
+ * most 6 bytes once JSON-escaped, so a task whose text is short enough cannot be over the limit
+ * and costs no serialization: compiling 100,000 ordinary tasks stays cheap. `envChars` is the
+ * env's keys and values counted once per env object (tasks share their defaults' env).
+ */
 export function taskMessageIssue(
   name: string,
   command: string,
   env: Readonly<Record<string, string>>,
   timeoutS: number | null,
+  envChars: number,
 ): string | undefined {
+  // The keys and the timeout take under 100 characters; every other character at most 6 bytes.
+  const worst = 6 * (2 * name.length + command.length + envChars) + 100;
+  if (worst + TASK_MESSAGE_RESERVE_BYTES <= MAX_TASK_MESSAGE_BYTES) return undefined;
   const bytes = taskMessageBytes(name, command, env, timeoutS);
   if (bytes <= MAX_TASK_MESSAGE_BYTES) return undefined;
   return `its task message would take ${bytes} bytes (command, env and name as JSON, plus ${TASK_MESSAGE_RESERVE_BYTES} for ids), over the queue limit of ${MAX_TASK_MESSAGE_BYTES}; move large data to a file the command reads`;
+}
+
+/** The characters an env's keys and values hold, with the quotes, colon and comma of each. */
+export function envChars(env: Readonly<Record<string, string>>): number {
+  let n = 0;
+  for (const [k, v] of Object.entries(env)) n += k.length + v.length + 6;
+  return n;
 }
 
 /** UTF-8 length without TextEncoder, which src/core's library settings do not include. */

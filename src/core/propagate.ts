@@ -1,9 +1,15 @@
 import type { CompiledWorkflow } from "./compile.js";
 import { evaluateCondition } from "./condition/index.js";
-import type { ApplyOptions } from "./events.js";
+import type { ApplyOptions, Event } from "./events.js";
 import type { Json } from "./json.js";
 import type { RunState } from "./runState.js";
-import { CONDITION_ERROR_PREFIX, isBadCode, T, TASK_STATES, type TaskState } from "./states.js";
+import {
+  CONDITION_ERROR_PREFIX,
+  isBadCode,
+  StateCode,
+  TASK_STATES,
+  type TaskState,
+} from "./states.js";
 
 /**
  * Propagates a task that became terminal to its descendants. Iterative worklist: a 100k-task
@@ -18,7 +24,7 @@ export function settle(run: RunState, first: number, now: number, opts: ApplyOpt
       const c = children[k]!;
       // Only pending children decide: an `any` merge that is already ready must not be
       // readied (and dispatched, and counted) again by its other parents.
-      if (run.status[c] === T.pending && decide(run, c, now, opts)) work.push(c);
+      if (run.status[c] === StateCode.pending && decide(run, c, now, opts)) work.push(c);
     }
   }
 }
@@ -49,7 +55,7 @@ function decide(run: RunState, c: number, now: number, opts: ApplyOptions): bool
     return finish(
       run,
       c,
-      T.upstream_failed,
+      StateCode.upstream_failed,
       now,
       `${bad} of ${total} dependencies did not succeed (${badParents(run, c)})${skipped > 0 ? ` and ${skipped} were skipped` : ""}; dep_policy ${describePolicy(def, c)} can no longer be met`,
     );
@@ -58,7 +64,7 @@ function decide(run: RunState, c: number, now: number, opts: ApplyOptions): bool
   return finish(
     run,
     c,
-    T.skipped,
+    StateCode.skipped,
     now,
     `only ${done} of ${total} dependencies completed, the others were skipped; dep_policy ${describePolicy(def, c)} not met`,
   );
@@ -71,16 +77,22 @@ function decideCondition(run: RunState, c: number, now: number, opts: ApplyOptio
     // Wait until every parent the condition reads has an outcome: the result must not
     // depend on the order in which parents finish.
     if (run.condTerm.get(c)! < run.def.conditionParents.get(c)!.size) return false;
-    const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolveOutput));
+    const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolvedOutputs));
     if (!result.ok) {
       const reason = `${CONDITION_ERROR_PREFIX}${result.reason}`;
-      return finish(run, c, spec.conditionErrors === "fail" ? T.failed : T.skipped, now, reason);
+      return finish(
+        run,
+        c,
+        spec.conditionErrors === "fail" ? StateCode.failed : StateCode.skipped,
+        now,
+        reason,
+      );
     }
     if (!result.value) {
-      return finish(run, c, T.skipped, now, `condition is false: ${spec.condition.source}`);
+      return finish(run, c, StateCode.skipped, now, `condition is false: ${spec.condition.source}`);
     }
   }
-  run.write(c, { status: T.ready });
+  run.write(c, { status: StateCode.ready });
   return false;
 }
 
@@ -89,21 +101,50 @@ function finish(run: RunState, i: number, status: number, now: number, reason: s
   return true;
 }
 
-/** The outputs of the parents of `c` that completed, keyed by name, in definition order. */
+/**
+ * The outputs of the parents of `c` that completed, keyed by name, in definition order; an
+ * output found in `resolved` (fetched from its blob) is given as that value.
+ */
 export function completedInputs(
   run: RunState,
   c: number,
-  resolve?: (task: number, stored: Json) => Json,
+  resolved?: ReadonlyMap<number, Json>,
 ): Map<string, Json> {
   const { parentStart, parents, tasks } = run.def;
   const inputs = new Map<string, Json>();
   for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
     const p = parents[k]!;
-    if (run.status[p] !== T.completed) continue;
-    const stored = run.outputs.get(p) ?? null;
-    inputs.set(tasks[p]!.name, resolve ? resolve(p, stored) : stored);
+    if (run.status[p] !== StateCode.completed) continue;
+    inputs.set(tasks[p]!.name, resolved?.get(p) ?? run.outputs.get(p) ?? null);
   }
   return inputs;
+}
+
+/**
+ * The tasks whose outputs the conditions decided in a batch of `events` may read: the
+ * condition parents of every child of a task completing in it (and, for a `reconcile`, of every
+ * pending task with a condition). The serverless path fetches those of them that were spilled
+ * to blobs before it applies the batch, and only those.
+ */
+export function outputsConditionsRead(
+  run: RunState,
+  events: readonly Event[],
+  opts: { readonly reconcile?: boolean } = {},
+): Set<number> {
+  const { childStart, children, conditionParents } = run.def;
+  const wanted = new Set<number>();
+  if (conditionParents.size === 0) return wanted;
+  if (opts.reconcile) {
+    for (const [c, ps] of conditionParents)
+      if (run.status[c] === StateCode.pending) for (const p of ps) wanted.add(p);
+  }
+  for (const e of events) {
+    if (e.kind !== "completed" || !(e.task >= 0 && e.task < run.size)) continue;
+    for (let k = childStart[e.task]!; k < childStart[e.task + 1]!; k++) {
+      for (const p of conditionParents.get(children[k]!) ?? []) wanted.add(p);
+    }
+  }
+  return wanted;
 }
 
 /**
@@ -142,6 +183,6 @@ function describePolicy(def: CompiledWorkflow, c: number): string {
 export function decidePending(run: RunState, now: number, opts: ApplyOptions): void {
   if (run.wf.status !== "running") return;
   for (let i = 0; i < run.size; i++) {
-    if (run.status[i] === T.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
+    if (run.status[i] === StateCode.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
   }
 }

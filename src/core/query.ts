@@ -1,7 +1,7 @@
 import { compareNames } from "./compile.js";
 import type { Json } from "./json.js";
 import type { RunState } from "./runState.js";
-import { T, TASK_STATES, type TaskState } from "./states.js";
+import { StateCode, TASK_STATES, type TaskState } from "./states.js";
 
 /** One task as the API, the CLI and `run-local --json` show it. */
 export interface TaskView {
@@ -30,9 +30,10 @@ export function taskView(run: RunState, i: number): TaskView {
 /** Attempts that ran: the current one counts once it started or finished. */
 function attemptsUsed(run: RunState, i: number): number {
   const s = run.status[i]!;
-  if (s === T.pending || s === T.skipped || s === T.upstream_failed) return 0;
+  if (s === StateCode.pending || s === StateCode.skipped || s === StateCode.upstream_failed)
+    return 0;
   // Every applied start and finish sets startedAt; a task failed by a condition error never ran.
-  const currentRan = s === T.running || run.startedAt[i]! > 0;
+  const currentRan = s === StateCode.running || run.startedAt[i]! > 0;
   return run.attempt[i]! - (currentRan ? 0 : 1);
 }
 
@@ -61,12 +62,12 @@ export function queryTasks(
     byName.length,
     (m) => compareNames(name(m), from) < 0 || (q.after !== undefined && name(m) === q.after),
   );
-  const wanted = q.status ? new Set(q.status.map((s) => T[s])) : null;
+  const wanted = q.status ? new Set(q.status.map((s) => StateCode[s])) : null;
   const limit = q.limit ?? Number.POSITIVE_INFINITY;
   const out: TaskView[] = [];
   for (; k < byName.length && name(k).startsWith(prefix); k++) {
     const i = byName[k]!;
-    if (wanted && !wanted.has(run.status[i] as (typeof T)[TaskState])) continue;
+    if (wanted && !wanted.has(run.status[i] as (typeof StateCode)[TaskState])) continue;
     if (out.length === limit) return { tasks: out, next: out.at(-1)!.name };
     out.push(taskView(run, i));
   }
@@ -83,6 +84,12 @@ export function layerCounts(run: RunState): Array<Record<TaskState, number>> {
     layers[l]![TASK_STATES[run.status[i]!]!]++;
   }
   return layers;
+}
+
+/** The first position in the sorted name order (`byName`) whose name is not before `name`. */
+export function firstAtOrAfter(run: RunState, name: string): number {
+  const { byName, tasks } = run.def;
+  return lowerBound(byName.length, (m) => compareNames(tasks[byName[m]!]!.name, name) < 0);
 }
 
 function lowerBound(n: number, before: (k: number) => boolean): number {

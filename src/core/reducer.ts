@@ -4,7 +4,7 @@ import { assertNever } from "./errors.js";
 import type { ApplyOptions, Command, Event, Transition } from "./events.js";
 import { decidePending, settle } from "./propagate.js";
 import { RunState } from "./runState.js";
-import { isTerminalCode, isTerminalWorkflow, T, TASK_STATES } from "./states.js";
+import { isTerminalCode, isTerminalWorkflow, StateCode, TASK_STATES } from "./states.js";
 
 /**
  * The reducer: `applyEvents(run, events, now) → { commands, delta }`. Time is an argument and
@@ -47,10 +47,11 @@ export function applyEvents(
   const repaired =
     opts.repairAfterMs === undefined
       ? 0
-      : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairable);
-  fillWindow(run, now, opts, commands);
+      : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairableQueues);
+  const roomUsed = new Map<string, number>();
+  if (opts.dispatchReady !== false) fillWindow(run, now, opts, commands, roomUsed);
   finishIfDone(run, now, commands);
-  return { commands, delta: takeChanges(run), ignored, repaired };
+  return { commands, delta: takeChanges(run), ignored, repaired, roomUsed };
 }
 
 /** Applies one event; returns why it was ignored, or undefined when it took effect. */
@@ -89,28 +90,36 @@ function applyTaskEvent(
   const s = run.status[i]!;
   const current = run.attempt[i]!;
   if (ev.kind === "started") {
-    // A process that starts for a stale attempt or a finished task is a zombie: stop it.
-    if (ev.attempt !== current || isTerminalCode(s)) {
+    // A start for an attempt the state has not reached yet (its dispatch was not written before
+    // a crash, and the report overtook the redelivered failure that leads there) is simply not
+    // applied: killing it would put that attempt on the kill list, and workers would drop its
+    // every later dispatch.
+    if (ev.attempt > current)
+      return `attempt ${ev.attempt} is ahead of the state (current ${current})`;
+    // A process that starts for an older attempt or a finished task is a zombie: stop it.
+    if (ev.attempt < current || isTerminalCode(s)) {
       commands.push({ kind: "kill", task: i, attempt: ev.attempt });
-      return ev.attempt !== current
+      return ev.attempt < current
         ? `stale attempt ${ev.attempt} (current ${current})`
         : `task is ${TASK_STATES[s]}`;
     }
-    if (s !== T.ready) return `task is ${TASK_STATES[s]}`;
+    if (s !== StateCode.ready) return `task is ${TASK_STATES[s]}`;
     if (run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
-    run.write(i, { status: T.running, startedAt: now });
+    run.write(i, {
+      status: StateCode.running,
+      startedAt: within(ev.at, run.dispatchedAt[i]!, now),
+    });
     return undefined;
   }
-  if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
-  if (ev.attempt !== current) return `stale attempt ${ev.attempt} (current ${current})`;
-  // A completion may overtake its own "started" report; a pending task was never dispatched.
-  if (s !== T.ready && s !== T.running) return `task is ${TASK_STATES[s]}`;
-  if (s === T.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+  const rejected = endRejection(run, ev);
+  if (rejected !== undefined) return rejected;
+  const startedAt = run.startedAt[i] || within(ev.at, run.dispatchedAt[i]!, now);
+  const finishedAt = within(ev.at, startedAt, now);
   if (ev.kind === "completed") {
     run.write(i, {
-      status: T.completed,
-      finishedAt: now,
-      startedAt: run.startedAt[i] || now,
+      status: StateCode.completed,
+      finishedAt,
+      startedAt,
       output: ev.output ?? null,
       reason: undefined,
     });
@@ -125,7 +134,7 @@ function applyTaskEvent(
   if (current <= spec.numRetries) {
     const backoffMs = Math.min(spec.retryBackoffS * 2 ** (current - 1), 3600) * 1000;
     run.write(i, {
-      status: T.ready,
+      status: StateCode.ready,
       attempt: current + 1,
       dispatchedAt: 0,
       startedAt: 0,
@@ -134,14 +143,39 @@ function applyTaskEvent(
     });
     return undefined;
   }
-  run.write(i, {
-    status: T.failed,
-    finishedAt: now,
-    startedAt: run.startedAt[i] || now,
-    reason: ev.error,
-  });
+  run.write(i, { status: StateCode.failed, finishedAt, startedAt, reason: ev.error });
   settle(run, i, now, opts);
   return undefined;
+}
+
+/**
+ * Why the reducer would ignore a `completed` or `failed` report in the run's current state, or
+ * undefined when it would apply it. Exported so that work done before a batch (fetching spilled
+ * outputs) is done only for reports that will count.
+ */
+export function endRejection(
+  run: RunState,
+  ev: { readonly task: number; readonly attempt: number },
+): string | undefined {
+  const i = ev.task;
+  if (!(i >= 0 && i < run.size)) return `no task #${i}`;
+  const s = run.status[i]!;
+  const current = run.attempt[i]!;
+  if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
+  if (ev.attempt !== current) return `stale attempt ${ev.attempt} (current ${current})`;
+  // A completion may overtake its own "started" report; a pending task was never dispatched.
+  if (s !== StateCode.ready && s !== StateCode.running) return `task is ${TASK_STATES[s]}`;
+  if (s === StateCode.ready && run.dispatchedAt[i] === 0) return NOT_DISPATCHED;
+  return undefined;
+}
+
+/**
+ * A time a worker reported, kept between what the coordinator knows: not before `low` (the
+ * dispatch, or the start) and not after `now` (the report's arrival). Without one, `now`.
+ */
+function within(at: number | undefined, low: number, now: number): number {
+  if (at === undefined || !Number.isFinite(at)) return now;
+  return Math.min(now, Math.max(low, at));
 }
 
 function cancel(
@@ -154,9 +188,9 @@ function cancel(
   for (let i = 0; i < run.size; i++) {
     const s = run.status[i]!;
     if (isTerminalCode(s)) continue;
-    if (s === T.running || run.dispatchedAt[i]! > 0)
+    if (s === StateCode.running || run.dispatchedAt[i]! > 0)
       commands.push({ kind: "kill", task: i, attempt: run.attempt[i]! });
-    run.write(i, { status: T.cancelled, finishedAt: now, retryAt: 0, reason });
+    run.write(i, { status: StateCode.cancelled, finishedAt: now, retryAt: 0, reason });
   }
   run.setWorkflow({ status: "cancelled", finishedAt: now, reason });
   commands.push({ kind: "finish", status: "cancelled" });
@@ -164,7 +198,13 @@ function cancel(
 }
 
 /** Dispatches waiting ready tasks, oldest first, while the flow-control window has room. */
-function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Command[]): void {
+function fillWindow(
+  run: RunState,
+  now: number,
+  opts: ApplyOptions,
+  commands: Command[],
+  used: Map<string, number>,
+): void {
   if (run.wf.status !== "running") return;
   const maxInFlight = Math.min(
     opts.maxInFlight ?? Number.POSITIVE_INFINITY,
@@ -176,9 +216,15 @@ function fillWindow(run: RunState, now: number, opts: ApplyOptions, commands: Co
   while (run.inFlight < maxInFlight && held.length < MAX_HELD) {
     const i = run.nextUndispatched();
     if (i === undefined) break;
-    if (opts.canDispatch && !opts.canDispatch(i)) {
-      held.push(i);
-      continue;
+    const queue = run.def.tasks[i]!.queue;
+    const room = opts.queueRoom?.get(queue);
+    if (room !== undefined) {
+      const n = used.get(queue) ?? 0;
+      if (n >= room) {
+        held.push(i);
+        continue;
+      }
+      used.set(queue, n + 1);
     }
     const delayMs = Math.max(0, (run.retryAt.get(i) ?? 0) - now);
     run.write(i, { dispatchedAt: now, retryAt: 0 });
@@ -209,13 +255,14 @@ function redispatchStale(
   now: number,
   staleMs: number,
   commands: Command[],
-  repairable: ((task: number) => boolean) | undefined,
+  repairableQueues: ReadonlySet<string> | undefined,
 ): number {
   if (run.wf.status !== "running") return 0;
   let repaired = 0;
   for (let i = 0; i < run.size; i++) {
     const at = run.dispatchedAt[i]!;
-    if (run.status[i] === T.ready && at > 0 && now - at > staleMs && (repairable?.(i) ?? true)) {
+    const repairable = repairableQueues?.has(run.def.tasks[i]!.queue) ?? true;
+    if (run.status[i] === StateCode.ready && at > 0 && now - at > staleMs && repairable) {
       run.write(i, { dispatchedAt: now });
       commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });
       repaired++;

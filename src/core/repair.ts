@@ -1,14 +1,14 @@
 import type { ApplyOptions, Event, Transition } from "./events.js";
 import { applyEvents } from "./reducer.js";
 import type { RunState } from "./runState.js";
-import { T } from "./states.js";
+import { StateCode } from "./states.js";
 
 /** Running attempts past their task's timeout, as the failure events a sweep should apply. */
 export function timedOut(run: RunState, now: number): Event[] {
   const events: Event[] = [];
   for (let i = 0; i < run.size; i++) {
     const timeoutS = run.def.tasks[i]!.timeoutS;
-    if (run.status[i] !== T.running || timeoutS === null) continue;
+    if (run.status[i] !== StateCode.running || timeoutS === null) continue;
     if (now - run.startedAt[i]! > timeoutS * 1000) {
       events.push({
         kind: "failed",
@@ -27,7 +27,7 @@ export function timedOut(run: RunState, now: number): Event[] {
  * attempt, so a duplicate delivery stays harmless.
  */
 export function repairReady(run: RunState, now: number, staleMs: number): Transition {
-  return applyEvents(run, [], now, { repairAfterMs: staleMs, maxInFlight: 0 });
+  return applyEvents(run, [], now, { repairAfterMs: staleMs, dispatchReady: false });
 }
 
 /**

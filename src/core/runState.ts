@@ -1,6 +1,12 @@
 import type { CompiledWorkflow } from "./compile.js";
 import type { Json } from "./json.js";
-import { isBadCode, isConditionError, isTerminalCode, T, type WorkflowState } from "./states.js";
+import {
+  isBadCode,
+  isConditionError,
+  isTerminalCode,
+  StateCode,
+  type WorkflowState,
+} from "./states.js";
 
 export interface WorkflowRecord {
   status: WorkflowState;
@@ -85,12 +91,12 @@ export class RunState {
     // Roots are ready from the start: derived from the DAG, no activation pass.
     for (let i = 0; i < n; i++) {
       if (def.parentStart[i] === def.parentStart[i + 1]) {
-        this.status[i] = T.ready;
+        this.status[i] = StateCode.ready;
         this.readyQueue.push(i);
       }
     }
-    this.counts[T.ready] = this.readyQueue.length;
-    this.counts[T.pending] = n - this.readyQueue.length;
+    this.counts[StateCode.ready] = this.readyQueue.length;
+    this.counts[StateCode.pending] = n - this.readyQueue.length;
   }
 
   record(i: number): TaskRecord {
@@ -111,7 +117,7 @@ export class RunState {
     const before = this.status[i]!;
     const wasConditionError = isConditionError(before, this.reasons.get(i));
     const wasInFlight = this.isInFlight(i);
-    const wasWaiting = before === T.ready && this.dispatchedAt[i] === 0;
+    const wasWaiting = before === StateCode.ready && this.dispatchedAt[i] === 0;
     if (patch.attempt !== undefined) this.attempt[i] = patch.attempt;
     if (patch.dispatchedAt !== undefined) this.dispatchedAt[i] = patch.dispatchedAt;
     if (patch.startedAt !== undefined) this.startedAt[i] = patch.startedAt;
@@ -134,7 +140,7 @@ export class RunState {
     this.inFlight += Number(this.isInFlight(i)) - Number(wasInFlight);
     this.conditionErrors +=
       Number(isConditionError(this.status[i]!, this.reasons.get(i))) - Number(wasConditionError);
-    if (!wasWaiting && this.status[i] === T.ready && this.dispatchedAt[i] === 0) {
+    if (!wasWaiting && this.status[i] === StateCode.ready && this.dispatchedAt[i] === 0) {
       this.readyQueue.push(i);
     }
     this.touched.add(i);
@@ -149,7 +155,7 @@ export class RunState {
   nextUndispatched(): number | undefined {
     while (this.readyHead < this.readyQueue.length) {
       const i = this.readyQueue[this.readyHead++]!;
-      if (this.status[i] === T.ready && this.dispatchedAt[i] === 0) return i;
+      if (this.status[i] === StateCode.ready && this.dispatchedAt[i] === 0) return i;
     }
     this.readyQueue = [];
     this.readyHead = 0;
@@ -164,13 +170,13 @@ export class RunState {
 
   private isInFlight(i: number): boolean {
     const s = this.status[i];
-    return s === T.running || (s === T.ready && this.dispatchedAt[i]! > 0);
+    return s === StateCode.running || (s === StateCode.ready && this.dispatchedAt[i]! > 0);
   }
 
   private notifyChildren(i: number, code: number, sign: 1 | -1): void {
     if (!isTerminalCode(code)) return;
     const { childStart, children, conditionParents } = this.def;
-    const completed = code === T.completed;
+    const completed = code === StateCode.completed;
     const bad = isBadCode(code);
     for (let k = childStart[i]!; k < childStart[i + 1]!; k++) {
       const c = children[k]!;

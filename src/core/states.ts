@@ -37,7 +37,7 @@ export const TASK_STATES = [
 export type TaskState = (typeof TASK_STATES)[number];
 
 /** Numeric codes, the index in TASK_STATES, as stored in the state's byte array. */
-export const T = {
+export const StateCode = {
   pending: 0,
   ready: 1,
   running: 2,
@@ -47,15 +47,17 @@ export const T = {
   upstream_failed: 6,
   cancelled: 7,
 } as const satisfies Record<TaskState, number>;
-export type TaskCode = (typeof T)[TaskState];
+export type TaskCode = (typeof StateCode)[TaskState];
 
 export function isTerminalCode(code: number): boolean {
-  return code >= T.completed;
+  return code >= StateCode.completed;
 }
 
 /** A parent in one of these states counts against its children's dependency policy. */
 export function isBadCode(code: number): boolean {
-  return code === T.failed || code === T.upstream_failed || code === T.cancelled;
+  return (
+    code === StateCode.failed || code === StateCode.upstream_failed || code === StateCode.cancelled
+  );
 }
 
 /**
@@ -66,7 +68,11 @@ export function isBadCode(code: number): boolean {
 export const CONDITION_ERROR_PREFIX = "condition could not be evaluated: ";
 
 export function isConditionError(status: number, reason: string | undefined): boolean {
-  return status === T.skipped && reason !== undefined && reason.startsWith(CONDITION_ERROR_PREFIX);
+  return (
+    status === StateCode.skipped &&
+    reason !== undefined &&
+    reason.startsWith(CONDITION_ERROR_PREFIX)
+  );
 }
 
 export const WORKFLOW_STATES = ["pending", "running", "completed", "failed", "cancelled"] as const;

@@ -3,7 +3,7 @@ import {
   isBadCode,
   isConditionError,
   isTerminalCode,
-  T,
+  StateCode,
   TASK_STATES,
   type TaskState,
   type WorkflowState,
@@ -60,7 +60,7 @@ export function verifyCounters(run: RunState): string[] {
     const s = run.status[i]!;
     counts[s]!++;
     if (isTerminalCode(s)) terminal++;
-    if (s === T.running || (s === T.ready && run.dispatchedAt[i]! > 0)) inFlight++;
+    if (s === StateCode.running || (s === StateCode.ready && run.dispatchedAt[i]! > 0)) inFlight++;
     if (run.def.judged[i] && isBadCode(s)) judgedBad++;
     if (isConditionError(s, run.reasons.get(i))) conditionErrors++;
   }
@@ -81,7 +81,7 @@ export function verifyCounters(run: RunState): string[] {
     for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
       const s = run.status[parents[k]!]!;
       if (isTerminalCode(s)) term++;
-      if (s === T.completed) done++;
+      if (s === StateCode.completed) done++;
       else if (isBadCode(s)) bad++;
     }
     if (done !== run.done[c] || bad !== run.bad[c] || term !== run.term[c]) {

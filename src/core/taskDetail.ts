@@ -3,7 +3,7 @@ import type { Json } from "./json.js";
 import { completedInputs } from "./propagate.js";
 import { type TaskView, taskView } from "./query.js";
 import type { RunState } from "./runState.js";
-import { CONDITION_ERROR_PREFIX, T, TASK_STATES, type TaskState } from "./states.js";
+import { CONDITION_ERROR_PREFIX, StateCode, TASK_STATES, type TaskState } from "./states.js";
 
 /** Dependencies and dependants listed by name at most; the counts are always complete. */
 export const DETAIL_MAX_LINKS = 100;
@@ -91,7 +91,7 @@ function conditionOutcome(run: RunState, i: number): ConditionOutcome | null {
   const status = run.status[i]!;
   const reason = run.reasons.get(i) ?? "";
   switch (status) {
-    case T.failed:
+    case StateCode.failed:
       // A condition that could not be evaluated fails its task under condition_errors: fail.
       if (reason.startsWith(CONDITION_ERROR_PREFIX)) return { source, outcome: "error", reason };
       return {
@@ -99,21 +99,21 @@ function conditionOutcome(run: RunState, i: number): ConditionOutcome | null {
         outcome: "true",
         reason: "it evaluated to true over its dependencies' outputs",
       };
-    case T.ready:
-    case T.running:
-    case T.completed:
+    case StateCode.ready:
+    case StateCode.running:
+    case StateCode.completed:
       // The reducer readies a task with a condition only when it evaluated to true.
       return {
         source,
         outcome: "true",
         reason: "it evaluated to true over its dependencies' outputs",
       };
-    case T.skipped:
+    case StateCode.skipped:
       if (reason.startsWith("condition is false"))
         return { source, outcome: "false", reason: "it evaluated to false" };
       if (reason.startsWith(CONDITION_ERROR_PREFIX)) return { source, outcome: "error", reason };
       return { source, outcome: "not evaluated", reason: "the task was skipped before" };
-    case T.pending:
+    case StateCode.pending:
       return {
         source,
         outcome: "not evaluated",

@@ -1,7 +1,6 @@
-import { compareNames } from "./compile.js";
-import { type TaskView, taskView } from "./query.js";
+import { firstAtOrAfter, type TaskView, taskView } from "./query.js";
 import type { RunState } from "./runState.js";
-import { T, type TaskState } from "./states.js";
+import { StateCode, type TaskState } from "./states.js";
 
 /** The orders a task table can ask for; `name` is the compiled order and costs no sort. */
 export const TASK_SORTS = [
@@ -39,15 +38,15 @@ export interface TaskWindow {
 export function taskWindow(run: RunState, q: TaskWindowQuery): TaskWindow {
   const { byName, tasks } = run.def;
   const prefix = q.prefix ?? "";
-  const wanted = q.status ? new Set(q.status.map((s) => T[s])) : null;
+  const wanted = q.status ? new Set(q.status.map((s) => StateCode[s])) : null;
   const offset = q.offset ?? 0;
   const sort = q.sort ?? "name";
-  let k = lowerBound(byName.length, (m) => compareNames(tasks[byName[m]!]!.name, prefix) < 0);
+  let k = firstAtOrAfter(run, prefix);
   const matching: number[] = [];
   for (; k < byName.length; k++) {
     const i = byName[k]!;
     if (!tasks[i]!.name.startsWith(prefix)) break;
-    if (wanted && !wanted.has(run.status[i] as (typeof T)[TaskState])) continue;
+    if (wanted && !wanted.has(run.status[i] as (typeof StateCode)[TaskState])) continue;
     matching.push(i);
   }
   if (sort !== "name" || q.descending) {
@@ -87,15 +86,4 @@ function sortKey(run: RunState, sort: TaskSort): (i: number) => number {
     default:
       return sort satisfies never;
   }
-}
-
-function lowerBound(n: number, before: (k: number) => boolean): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (before(mid)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

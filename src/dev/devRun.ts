@@ -9,7 +9,8 @@ import type { HostSettings } from "../host/hostJson.js";
 import { startLocalHost } from "../host/localHost.js";
 import type { LocalResult, LocalTaskResult } from "../local/localResult.js";
 import { StatsTelemetry } from "../observability/telemetry.js";
-import { type RunningWorker, startWorker } from "../worker/startWorker.js";
+import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
+import { startWorkerGroup, type WorkerGroup } from "../worker/workerGroup.js";
 
 export interface DevOptions {
   readonly workers: number;
@@ -23,6 +24,13 @@ export interface DevOptions {
   readonly pollMs?: number;
   /** Told the dashboard's URL (with the key) once the workflow is submitted. */
   readonly onDashboard?: (url: string) => void;
+  /** Told when the workflow was accepted: the moment its clock, rate and ETA start from. */
+  readonly onSubmitted?: (id: string, at: number) => void;
+}
+
+/** The queues the workflow's tasks use, in first-use order: dev starts workers on each. */
+export function queuesOf(def: CompiledWorkflow): string[] {
+  return [...new Set(def.tasks.map((t) => t.queue))];
 }
 
 /**
@@ -33,6 +41,12 @@ export interface DevOptions {
  */
 export async function devRun(def: CompiledWorkflow, opts: DevOptions): Promise<LocalResult> {
   const log = opts.log ?? (() => {});
+  const queues = queuesOf(def);
+  const remote = queues.filter(isServiceBusTarget);
+  if (remote.length > 0)
+    throw new Error(
+      `dev runs storage queues only; ${remote.join(", ")} is a Service Bus queue (use dagq host and dagq worker against a real namespace)`,
+    );
   const stack: Array<() => Promise<void>> = [];
   try {
     const azurite: Azurite = await startAzurite();
@@ -56,16 +70,17 @@ export async function devRun(def: CompiledWorkflow, opts: DevOptions): Promise<L
       connectionString: azurite.connectionString,
       container: `${prefix}-workflows`,
     });
-    const workers: RunningWorker[] = [];
+    const workers: WorkerGroup[] = [];
+    stack.push(async () => void (await Promise.all(workers.map((w) => w.stop()))));
     for (let k = 0; k < opts.workers; k++) {
       const telemetry = new StatsTelemetry((level, message) => {
         if (level !== "debug" && level !== "info") log(`worker ${k + 1} ${level}: ${message}`);
       });
       workers.push(
-        startWorker({
+        await startWorkerGroup({
           storage,
           prefix,
-          queue: "default",
+          queues,
           concurrency: opts.concurrency,
           pollMaxMs: 200,
           signalPollMs: 1000,
@@ -75,8 +90,9 @@ export async function devRun(def: CompiledWorkflow, opts: DevOptions): Promise<L
         }),
       );
     }
-    stack.push(async () => void (await Promise.all(workers.map((w) => w.stop()))));
-    log(`${opts.workers} worker(s), ${opts.concurrency} task(s) at once each`);
+    log(
+      `${opts.workers} worker(s) on ${queues.join(", ")}, ${opts.concurrency} task(s) at once each per queue`,
+    );
     return await follow(host.url, key, def, opts);
   } finally {
     for (const stop of stack.reverse()) await stop().catch(() => {});
@@ -91,6 +107,7 @@ async function follow(
 ): Promise<LocalResult> {
   const client = new DagqClient({ url: `${hostUrl}/api`, key });
   const { id } = await client.submit(def.definition);
+  opts.onSubmitted?.(id, Date.now());
   opts.onDashboard?.(dashboardUrl(hostUrl, key));
   let cancelled = false;
   let status: Awaited<ReturnType<DagqClient["status"]>>;

@@ -5,6 +5,20 @@ import type { InboxEvent } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
 import { toCoreEvents } from "./toCoreEvents.js";
 
+/**
+ * The reducer (or the mapping of wire events) threw. Unlike a storage error, retrying the same
+ * events would throw again: the cycle isolates the event responsible instead (cycle.ts).
+ */
+export class ReduceError extends Error {
+  override readonly name = "ReduceError";
+  constructor(readonly reason: unknown) {
+    super(`the reducer threw: ${reason instanceof Error ? reason.message : String(reason)}`);
+  }
+}
+
+/** The reducer's entry point; a test may put a faulty one in its place to prove isolation. */
+export type Reduce = typeof applyEvents;
+
 /** What one cycle hands the reducer. */
 export interface BatchInput {
   readonly run: RunState;
@@ -16,8 +30,9 @@ export interface BatchInput {
   readonly outputs: OutputFetcher;
   /** Reports events it drops (a report for a task the definition does not have). */
   readonly warn: (why: string) => void;
-  /** Flow control per task queue, when queues are capped. */
-  readonly canDispatch?: (task: number) => boolean;
+  /** Room left per task queue, when queues are capped (QueueBudget.roomFor). */
+  readonly queueRoom?: ReadonlyMap<string, number>;
+  readonly reduce?: Reduce;
 }
 
 /**
@@ -26,24 +41,37 @@ export interface BatchInput {
  * (for the batch-size signal) and the transition.
  */
 export async function applyBatch(input: BatchInput): Promise<{ applied: number; t: Transition }> {
-  const { run, sweeps, now, config, canDispatch } = input;
-  const core = toCoreEvents(run.def, input.events, input.warn);
+  const { run, sweeps, now, config, queueRoom } = input;
+  const core = pure(() => toCoreEvents(run.def, input.events, input.warn));
   for (const found of sweeps) core.push(...found.events);
-  const repairs = sweeps.flatMap((r) => (r.repairable ? [r.repairable] : []));
-  const resolveOutput = await input.outputs.prefetch(run, core);
-  const t = applyEvents(run, core, now, {
-    maxInFlight: config.maxInFlight,
-    ...(canDispatch ? { canDispatch } : {}),
-    ...(resolveOutput ? { resolveOutput } : {}),
-    ...(repairs.length > 0
-      ? {
-          repairAfterMs: config.repairAfterMs,
-          repairable: (i: number) => repairs.some((r) => r(i)),
-        }
-      : {}),
-    ...(sweeps.some((r) => r.reconcile) ? { reconcile: true } : {}),
-  });
+  const repairs = sweeps.flatMap((r) => (r.repairableQueues ? [r.repairableQueues] : []));
+  const reconcile = sweeps.some((r) => r.reconcile);
+  const resolvedOutputs = await input.outputs.prefetch(run, core, { reconcile });
+  const reduce = input.reduce ?? applyEvents;
+  const t = pure(() =>
+    reduce(run, core, now, {
+      maxInFlight: config.maxInFlight,
+      ...(queueRoom ? { queueRoom } : {}),
+      ...(resolvedOutputs.size > 0 ? { resolvedOutputs } : {}),
+      ...(repairs.length > 0
+        ? {
+            repairAfterMs: config.repairAfterMs,
+            repairableQueues: new Set(repairs.flatMap((r) => [...r])),
+          }
+        : {}),
+      ...(reconcile ? { reconcile: true } : {}),
+    }),
+  );
   return { applied: core.length, t };
+}
+
+/** Runs pure code (no I/O): anything it throws is the events' doing, not storage's. */
+function pure<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new ReduceError(e);
+  }
 }
 
 /** What a transition tells an operator: counters, and one line per workflow that finished. */

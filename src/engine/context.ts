@@ -1,7 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { silentTelemetry, type Telemetry } from "../observability/telemetry.js";
+import { sendToPoison } from "../protocol/poison.js";
 import { type Layout, layout } from "../storage/layout.js";
 import type { Storage } from "../storage/ports.js";
+import { serviceBusHost } from "../storage/serviceBusTarget.js";
+import type { Reduce } from "./batch.js";
 import { Coordinator, type CoordinatorConfig, DEFAULT_COORDINATOR_CONFIG } from "./coordinator.js";
 import { Dispatcher } from "./dispatcher.js";
 import { Inbox } from "./inbox.js";
@@ -19,6 +22,10 @@ export interface EngineOptions {
   readonly coordinator?: Partial<CoordinatorConfig>;
   readonly clock?: () => number;
   readonly telemetry?: Telemetry;
+  /** Service Bus namespaces tasks may use (host names); others are refused at submit. */
+  readonly serviceBusNamespaces?: readonly string[];
+  /** The reducer; only tests put a faulty one in its place (to prove one bad report is isolated). */
+  readonly reduce?: Reduce;
   /** When the journal is folded into a new snapshot (tests use tiny values). */
   readonly compactAfter?: { readonly bytes: number; readonly frames: number };
 }
@@ -35,6 +42,7 @@ export interface Engine {
   readonly config: CoordinatorConfig & {
     readonly maxRunningWorkflows: number;
     readonly sweepConcurrency: number;
+    readonly serviceBusNamespaces: ReadonlySet<string>;
   };
   readonly clock: () => number;
   readonly telemetry: Telemetry;
@@ -55,6 +63,7 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
     ...opts.coordinator,
     maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
     sweepConcurrency: opts.sweepConcurrency ?? 4,
+    serviceBusNamespaces: new Set((opts.serviceBusNamespaces ?? []).map(serviceBusHost)),
   };
   const budget = new QueueBudget(storage.queues, names, opts.maxQueueDepth ?? 0, clock);
   const coordinator = new Coordinator(
@@ -63,10 +72,18 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
       inbox,
       index,
       dispatcher,
-      outputs: new OutputFetcher(storage.blobs),
+      outputs: new OutputFetcher(storage.blobs, (why) => telemetry.log("warn", why)),
       budget,
       telemetry,
       clock,
+      poison: async (event, reason) => {
+        await sendToPoison(
+          storage.queues,
+          { sourceQueue: names.completionQueue, message: JSON.stringify(event), reason },
+          clock(),
+        );
+      },
+      ...(opts.reduce ? { reduce: opts.reduce } : {}),
     },
     config,
   );
@@ -92,6 +109,7 @@ export async function provision(engine: Engine): Promise<void> {
     storage.blobs.ensure(),
     storage.tables.ensure(names.indexTable),
     storage.tables.ensure(names.inboxTable),
+    storage.tables.ensure(names.workersTable),
     storage.queues.ensure(names.completionQueue),
     storage.queues.ensure(names.poisonQueue(names.completionQueue)),
     storage.queues.ensure(names.controlQueue),

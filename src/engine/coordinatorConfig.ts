@@ -1,5 +1,6 @@
 import type { Event, RunState } from "../core/index.js";
 import type { Telemetry } from "../observability/telemetry.js";
+import type { Reduce } from "./batch.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { Inbox } from "./inbox.js";
 import type { OutputFetcher } from "./outputFetcher.js";
@@ -23,7 +24,7 @@ export interface CoordinatorConfig {
 }
 
 export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
-  leaseS: 30,
+  leaseS: 15,
   maxInFlight: 1000,
   repairAfterMs: 10 * 60_000,
   lingerMs: 250,
@@ -35,8 +36,8 @@ export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
 export interface SweepRequest {
   /** Events to apply, e.g. failures of attempts past their timeout. */
   readonly events: readonly Event[];
-  /** Ready-repair: re-dispatch stale dispatched tasks for which this returns true. */
-  readonly repairable?: (task: number) => boolean;
+  /** Ready-repair: re-dispatch stale dispatched tasks of these queues (definition names). */
+  readonly repairableQueues?: ReadonlySet<string>;
   /** Decide pending tasks whose parents already decide them (orphan repair). */
   readonly reconcile?: boolean;
 }
@@ -58,4 +59,8 @@ export interface CoordinatorDeps {
   readonly budget: QueueBudget;
   readonly telemetry: Telemetry;
   readonly clock: () => number;
+  /** Where a report the reducer cannot apply goes, alone, with the reason. */
+  readonly poison: (event: unknown, reason: string) => Promise<void>;
+  /** The reducer; only tests put another in its place. */
+  readonly reduce?: Reduce;
 }

@@ -1,5 +1,12 @@
-import { type RunState, summarize, type Transition, wakeAt } from "../core/index.js";
-import { applyBatch, reportTransition } from "./batch.js";
+import {
+  type RunState,
+  restore,
+  snapshot,
+  summarize,
+  type Transition,
+  wakeAt,
+} from "../core/index.js";
+import { applyBatch, ReduceError, reportTransition } from "./batch.js";
 import type { CoordinatorConfig, CoordinatorDeps, Outcome } from "./coordinatorConfig.js";
 import type { InboxEntry, InboxEvent } from "./inbox.js";
 import type { Work, WorkflowSession } from "./session.js";
@@ -35,15 +42,16 @@ export class Cycle {
     const loaded = await this.load(s, now);
     if (!loaded) return this.gone(s, leased.events.length);
     const t0 = performance.now();
-    const { applied, t } = await this.applyAndDispatch(s, loaded.state, {
+    const applied = await this.applyAndDispatch(s, loaded.state, {
       events: [...loaded.drained.map((d) => d.event), ...leased.events],
       batch,
       now,
     });
-    await this.persist(s, loaded.state, t);
+    if (!applied) return this.gone(s, leased.events.length);
+    await this.persist(s, applied.state, applied.t);
     this.deps.telemetry.observe("flush.ms", performance.now() - t0);
-    this.deps.telemetry.observe("batch.size", applied);
-    await this.afterPersist(s, loaded.state.run, loaded.drained, now);
+    this.deps.telemetry.observe("batch.size", applied.applied);
+    await this.afterPersist(s, applied.state.run, loaded.drained, now);
     return "applied";
   }
 
@@ -88,34 +96,96 @@ export class Cycle {
     return { state: s.loaded, drained };
   }
 
-  /** Step 3: the reducer over the batch, then its task messages and signals sent. */
+  /**
+   * Step 3: the reducer over the batch, then its task messages and signals sent. Null when the
+   * workflow turned out to be gone.
+   */
   private async applyAndDispatch(
     s: WorkflowSession,
     loaded: LoadedState,
     input: { readonly events: readonly InboxEvent[]; readonly batch: readonly Work[]; now: number },
-  ): Promise<{ applied: number; t: Transition }> {
+  ): Promise<{ applied: number; t: Transition; state: LoadedState } | null> {
     const { dispatcher, telemetry } = this.deps;
-    const { run } = loaded;
-    const { applied, t } = await applyBatch({
+    let state = loaded;
+    let result: { applied: number; t: Transition };
+    try {
+      result = await this.reduce(s, state.run, input.events, input);
+    } catch (e) {
+      if (!(e instanceof ReduceError)) throw e;
+      const isolated = await this.isolate(s, input, e);
+      if (!isolated) return null;
+      state = isolated.state;
+      result = isolated.result;
+    }
+    const { run } = state;
+    const { t } = result;
+    this.deps.budget.used(t.roomUsed);
+    reportTransition(telemetry, s.id, run, result.applied, t);
+    const dispatched = await dispatcher.dispatch(run, t.commands);
+    telemetry.count("tasks.dispatched", dispatched);
+    await dispatcher.signal(run, t.commands);
+    return { ...result, state };
+  }
+
+  private async reduce(
+    s: WorkflowSession,
+    run: RunState,
+    events: readonly InboxEvent[],
+    input: { readonly batch: readonly Work[]; now: number },
+  ): Promise<{ applied: number; t: Transition }> {
+    return applyBatch({
       run,
-      events: input.events,
+      events,
       sweeps: input.batch.flatMap((w) => (w.sweep ? [w.sweep(run, input.now)] : [])),
       now: input.now,
       config: this.config,
       outputs: this.deps.outputs,
-      warn: (why) => telemetry.log("warn", `workflow ${s.id}: ${why}`),
-      ...(await this.canDispatch(run)),
+      warn: (why) => this.deps.telemetry.log("warn", `workflow ${s.id}: ${why}`),
+      ...(await this.queueRoom(run)),
+      ...(this.deps.reduce ? { reduce: this.deps.reduce } : {}),
     });
-    reportTransition(telemetry, s.id, run, applied, t);
-    const dispatched = await dispatcher.dispatch(run, t.commands);
-    telemetry.count("tasks.dispatched", dispatched);
-    await dispatcher.signal(run, t.commands);
-    return { applied, t };
   }
 
-  private async canDispatch(run: RunState): Promise<{ canDispatch?: (task: number) => boolean }> {
-    const canDispatch = await this.deps.budget.forRun(run);
-    return canDispatch ? { canDispatch } : {};
+  /**
+   * The reducer threw on this batch. One bad report must not sink the others (nor, through a
+   * retried message, other workflows' reports travelling with it): the state, half applied,
+   * is dropped and loaded again; each report is tried alone on a copy; the ones that throw go
+   * to the poison queue with the reason, and the rest are applied. If no report throws alone
+   * (only the combination does), the error stands: the message is retried, then set aside.
+   */
+  private async isolate(
+    s: WorkflowSession,
+    input: { readonly events: readonly InboxEvent[]; readonly batch: readonly Work[]; now: number },
+    first: ReduceError,
+  ): Promise<{ state: LoadedState; result: { applied: number; t: Transition } } | null> {
+    s.loaded = null;
+    const fresh = await this.deps.state.load(s.id);
+    if (!fresh) return null;
+    const base = snapshot(fresh.run);
+    const bad = new Map<InboxEvent, string>();
+    for (const event of input.events) {
+      const scratch = restore(fresh.run.def, s.id, base);
+      try {
+        await this.reduce(s, scratch, [event], { batch: [], now: input.now });
+      } catch (e) {
+        if (!(e instanceof ReduceError)) throw e;
+        bad.set(event, e.message);
+      }
+    }
+    if (bad.size === 0) throw first;
+    for (const [event, reason] of bad) {
+      await this.deps.poison(event, `workflow ${s.id}: ${reason}`);
+      this.deps.telemetry.count("completions.poisoned");
+      this.deps.telemetry.log("error", `workflow ${s.id}: a report set aside: ${reason}`);
+    }
+    s.loaded = fresh;
+    const rest = input.events.filter((e) => !bad.has(e));
+    return { state: fresh, result: await this.reduce(s, fresh.run, rest, input) };
+  }
+
+  private async queueRoom(run: RunState): Promise<{ queueRoom?: ReadonlyMap<string, number> }> {
+    const queueRoom = await this.deps.budget.roomFor(run);
+    return queueRoom ? { queueRoom } : {};
   }
 
   /** Step 4: the delta appended to the journal; the journal compacted when it has grown. */

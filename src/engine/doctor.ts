@@ -1,6 +1,7 @@
-import { T } from "../core/index.js";
+import { StateCode } from "../core/index.js";
 import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
+import { listWorkers } from "./workers.js";
 
 export type Verdict = "ok" | "warn" | "fail";
 
@@ -67,6 +68,7 @@ export async function doctor(engine: Engine): Promise<DoctorReport> {
             detail: poisoned.map((q) => `${q.name}: ${q.depth}`).join(", "),
           },
     );
+    if (tableOk) checks.push(await workersCheck(engine, queues));
   }
   const stuck: DoctorReport["stuck"] = [];
   const staleTasks: DoctorReport["staleTasks"] = [];
@@ -94,7 +96,7 @@ export async function doctor(engine: Engine): Promise<DoctorReport> {
       const { run } = loaded;
       for (let i = 0; i < run.size; i++) {
         if (
-          run.status[i] === T.running &&
+          run.status[i] === StateCode.running &&
           run.def.tasks[i]!.timeoutS === null &&
           now - run.startedAt[i]! > STALE_RUNNING_MS
         ) {
@@ -125,4 +127,36 @@ export async function doctor(engine: Engine): Promise<DoctorReport> {
       ? "warn"
       : "ok";
   return { verdict, checks, queues, stuck, staleTasks };
+}
+
+/**
+ * Task queues holding messages that no live worker serves: a task there waits forever. A
+ * depth counts running tasks' hidden messages too, and those need a live worker all the same.
+ */
+async function workersCheck(engine: Engine, queues: DoctorReport["queues"]): Promise<Check> {
+  const name = "workers";
+  let workers: Awaited<ReturnType<typeof listWorkers>>;
+  try {
+    workers = await listWorkers(engine);
+  } catch (e) {
+    return { name, verdict: "warn", detail: `the workers table could not be read: ${String(e)}` };
+  }
+  const live = workers.filter((w) => w.live);
+  const taskQueue = `${engine.names.prefix}-tasks-`;
+  const unserved = queues
+    .filter((q) => q.name.startsWith(taskQueue) && !isPoisonQueue(q.name) && q.depth > 0)
+    .map((q) => ({ queue: q.name.slice(taskQueue.length), depth: q.depth }))
+    .filter(({ queue }) => !live.some((w) => w.queues.includes(queue)));
+  if (unserved.length === 0)
+    return { name, verdict: "ok", detail: `${live.length} live, serving every queue with tasks` };
+  return {
+    name,
+    verdict: "warn",
+    detail: unserved
+      .map(
+        ({ queue, depth }) =>
+          `queue ${queue}: ${depth} task(s) waiting and no live worker (dagq worker --queue ${queue})`,
+      )
+      .join("; "),
+  };
 }

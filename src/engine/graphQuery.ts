@@ -1,5 +1,12 @@
-import { type GraphShape, type GraphView, graphShape, graphView } from "../core/graphView.js";
-import { type CompiledWorkflow, type Summary, summarize } from "../core/index.js";
+import {
+  type CompiledWorkflow,
+  type GraphShape,
+  type GraphView,
+  graphShape,
+  graphView,
+  type Summary,
+  summarize,
+} from "../core/index.js";
 import type { Engine } from "./context.js";
 
 export interface WorkflowGraph extends GraphView {

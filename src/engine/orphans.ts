@@ -4,12 +4,17 @@ import type { Engine } from "./context.js";
 import { forEachRow } from "./sweeps.js";
 
 export interface OrphanReport {
+  /** Purged workflows whose late blobs (outputs spilled after the purge) were deleted. */
+  readonly lateBlobsSwept: number;
   readonly inboxesDrained: number;
   readonly inboxesDiscarded: number;
   readonly rowsRepaired: number;
   readonly rowsRemoved: number;
   readonly reconciled: number;
 }
+
+/** How long after a purge the sweep still looks for blobs written under the workflow's prefix. */
+export const TOMBSTONE_MS = 60 * 60_000;
 
 /**
  * The orphan sweep repairs what crashes leave behind:
@@ -28,12 +33,19 @@ export async function sweepOrphans(
 ): Promise<OrphanReport> {
   const now = engine.clock();
   const report = {
+    lateBlobsSwept: 0,
     inboxesDrained: 0,
     inboxesDiscarded: 0,
     rowsRepaired: 0,
     rowsRemoved: 0,
     reconciled: 0,
   };
+  // A purge converges: blobs a running task wrote after it (a late spilled output) are deleted
+  // for an hour after it; the worker checks before it spills, so later ones are not expected.
+  for await (const t of engine.index.tombstones()) {
+    if (now - t.purgedAt > TOMBSTONE_MS) await engine.index.removeTombstone(t.id);
+    else if (await engine.state.purgeLeftovers(t.id)) report.lateBlobsSwept++;
+  }
   for (const id of await engine.inbox.stranded(now - graceMs)) {
     if (!(await engine.state.definition(id))) {
       await engine.inbox.remove(

@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { isTerminalWorkflow, WORKFLOW_STATES, type WorkflowState } from "../core/index.js";
+import {
+  DagqError,
+  ErrorCode,
+  isTerminalWorkflow,
+  WORKFLOW_STATES,
+  type WorkflowState,
+} from "../core/index.js";
 import { readJsonBlob, writeJsonBlob } from "../storage/jsonBlob.js";
 import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
@@ -42,6 +48,7 @@ export async function purgeWorkflow(
     (await engine.state.definition(id)) !== null || (await engine.index.get(id)) !== null;
   const done = await engine.state.purge(id, () => engine.clock() >= deadline);
   await engine.index.delete(id);
+  if (existed) await engine.index.tombstone(id, engine.clock());
   await engine.inbox.remove(
     id,
     (await engine.inbox.list(id)).map((e) => e.key),
@@ -75,6 +82,8 @@ export const PurgeProgressSchema = z.strictObject({
   scope: PurgeJobSchema.shape.scope,
   purged: z.int().min(0),
   done: z.boolean(),
+  /** With drain_queues, once done: whether the queues were emptied (not while work runs). */
+  drained: z.boolean().optional(),
 });
 export type PurgeProgress = z.infer<typeof PurgeProgressSchema>;
 
@@ -114,6 +123,12 @@ export async function startPurge(
   scope: PurgeJob["scope"],
   drainQueues: boolean,
 ): Promise<PurgeProgress> {
+  const unfinished = drainQueues && scope === "terminal" ? await unfinishedCount(engine) : 0;
+  if (unfinished > 0)
+    throw new DagqError(
+      ErrorCode.INVALID_STATE,
+      `drain_queues empties every task and completion queue of the deployment, which would lose the messages of ${unfinished} running or pending workflow(s); wait for them, purge them too (scope "all"), or purge without drain_queues`,
+    );
   const job: PurgeJob = {
     kind: "purge",
     job: randomBytes(6).toString("hex"),
@@ -167,12 +182,27 @@ export async function runPurgeStep(
       }
     }
   }
+  let drained: boolean | undefined;
   if (more) {
     await sendControl(engine, { ...job, purged, ...(current !== undefined ? { current } : {}) });
   } else if (job.drain_queues) {
-    await drainQueues(engine);
+    // Draining is all or nothing per queue: never while some workflow still needs its messages
+    // (one submitted since the purge began, or a terminal-only purge beside running ones).
+    drained = (await unfinishedCount(engine)) === 0;
+    if (drained) await drainQueues(engine);
+    else
+      engine.telemetry.log(
+        "warn",
+        `purge ${job.job}: queues not drained, some workflows are running or pending`,
+      );
   }
-  const progress = { job: job.job, scope: job.scope, purged, done: !more };
+  const progress: PurgeProgress = {
+    job: job.job,
+    scope: job.scope,
+    purged,
+    done: !more,
+    ...(drained === undefined ? {} : { drained }),
+  };
   await writeProgress(engine, progress);
   return progress;
 }
@@ -203,6 +233,15 @@ async function drainQueues(engine: Engine): Promise<void> {
   const taskQueues = await queues.list(`${engine.names.prefix}-tasks-`);
   const targets = [...taskQueues.filter((q) => !isPoisonQueue(q)), engine.names.completionQueue];
   await Promise.all(targets.map((q) => queues.clear(q)));
+}
+
+/** Running and pending workflows in the index (stops counting at 1,000). */
+async function unfinishedCount(engine: Engine): Promise<number> {
+  let n = 0;
+  for (const status of ["running", "pending"] as const) {
+    for await (const _ of engine.index.all(status)) if (++n >= 1000) return n;
+  }
+  return n;
 }
 
 function sendControl(engine: Engine, message: PurgeJob | PurgeWorkflowJob): Promise<unknown> {

@@ -94,8 +94,8 @@ export async function resolveOutput(engine: Engine, stored: Json): Promise<Json>
 export interface ListQuery {
   readonly status?: WorkflowState;
   readonly limit?: number;
-  /** Opaque, from the previous page's `next`. */
-  readonly cursor?: string;
+  /** Where the previous page ended (its `next`, decoded with decodeCursor). */
+  readonly after?: ListPosition;
   /** Only workflows whose name contains this, ignoring case. */
   readonly name?: string;
 }
@@ -110,16 +110,35 @@ export async function listWorkflows(
   for await (const row of engine.index.all(q.status)) {
     if (part === undefined || row.name.toLowerCase().includes(part)) rows.push(row);
   }
-  rows.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
-  const after = q.cursor ? Buffer.from(q.cursor, "base64url").toString("utf8") : null;
-  const start = after === null ? 0 : rows.findIndex((r) => r.id === after) + 1;
+  const newestFirst = (a: ListPosition, b: ListPosition) =>
+    b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  rows.sort(newestFirst);
+  // The cursor is the last row's position, not its index: a page never repeats or skips rows
+  // when workflows are purged or submitted between pages.
+  const after = q.after;
+  const start = after === undefined ? 0 : rows.findIndex((r) => newestFirst(r, after) > 0);
+  const from = start < 0 ? rows.length : start;
   const limit = Math.min(q.limit ?? 50, 1000);
-  const page = rows.slice(start, start + limit);
-  const more = start + limit < rows.length;
-  return {
-    workflows: page.map(fromRow),
-    next: more ? Buffer.from(page.at(-1)!.id).toString("base64url") : null,
-  };
+  const page = rows.slice(from, from + limit);
+  const more = from + limit < rows.length;
+  return { workflows: page.map(fromRow), next: more ? encodeCursor(page.at(-1)!) : null };
+}
+
+/** Where a page ends: the next page starts after it (`next` carries it, encoded). */
+export interface ListPosition {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
+function encodeCursor(p: ListPosition): string {
+  return Buffer.from(`${p.createdAt}:${p.id}`).toString("base64url");
+}
+
+/** The position a `next` cursor names, or null for a string this API never gave out. */
+export function decodeCursor(cursor: string): ListPosition | null {
+  const text = Buffer.from(cursor, "base64url").toString("utf8");
+  const m = /^(\d{1,16}):([a-z0-9][a-z0-9-]{2,62})$/.exec(text);
+  return m ? { createdAt: Number(m[1]), id: m[2]! } : null;
 }
 
 export interface Overview {

@@ -14,7 +14,7 @@ import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
  */
 export class QueueBudget {
   private readonly depths = new Map<string, { depth: number; at: number }>();
-  private readonly targets = new WeakMap<CompiledWorkflow, readonly string[]>();
+  private readonly queuesOf = new WeakMap<CompiledWorkflow, readonly string[]>();
 
   constructor(
     private readonly queues: QueueStore,
@@ -24,36 +24,44 @@ export class QueueBudget {
     private readonly ttlMs = 2000,
   ) {}
 
-  /** The dispatch predicate for one cycle of `run`, or undefined when queues are not capped. */
-  async forRun(run: RunState): Promise<((task: number) => boolean) | undefined> {
+  /**
+   * Room left in each storage queue `run` dispatches into, by the definition's queue name, for
+   * the reducer (`ApplyOptions.queueRoom`); undefined when queues are not capped.
+   */
+  async roomFor(run: RunState): Promise<ReadonlyMap<string, number> | undefined> {
     if (this.maxDepth === 0) return undefined;
-    const targets = this.targetsOf(run.def);
     const now = this.clock();
-    const stale = [...new Set(targets)].filter(
-      (q) => !isServiceBusTarget(q) && !((this.depths.get(q)?.at ?? -Infinity) > now - this.ttlMs),
-    );
+    const room = new Map<string, number>();
     await Promise.all(
-      stale.map(async (q) => {
-        // A queue that does not exist yet is empty: the task sink creates it on first send.
-        const depth = await this.queues.depth(q).catch(() => 0);
-        this.depths.set(q, { depth, at: now });
+      this.distinctQueues(run.def).map(async (queue) => {
+        const target = this.names.taskQueue(queue);
+        if (isServiceBusTarget(target)) return; // not capped here
+        let entry = this.depths.get(target);
+        if (!entry || entry.at <= now - this.ttlMs) {
+          // A queue that does not exist yet is empty: the task sink creates it on first send.
+          entry = { depth: await this.queues.depth(target).catch(() => 0), at: now };
+          this.depths.set(target, entry);
+        }
+        room.set(queue, Math.max(0, this.maxDepth - entry.depth));
       }),
     );
-    return (task) => {
-      const entry = this.depths.get(targets[task]!);
-      if (!entry) return true; // Service Bus
-      if (entry.depth >= this.maxDepth) return false;
-      entry.depth++;
-      return true;
-    };
+    return room;
   }
 
-  private targetsOf(def: CompiledWorkflow): readonly string[] {
-    let t = this.targets.get(def);
-    if (!t) {
-      t = def.tasks.map((spec) => this.names.taskQueue(spec.queue));
-      this.targets.set(def, t);
+  /** What a transition dispatched (`Transition.roomUsed`) raises the depths known here. */
+  used(roomUsed: ReadonlyMap<string, number>): void {
+    for (const [queue, n] of roomUsed) {
+      const entry = this.depths.get(this.names.taskQueue(queue));
+      if (entry) entry.depth += n;
     }
-    return t;
+  }
+
+  private distinctQueues(def: CompiledWorkflow): readonly string[] {
+    let q = this.queuesOf.get(def);
+    if (!q) {
+      q = [...new Set(def.tasks.map((spec) => spec.queue))];
+      this.queuesOf.set(def, q);
+    }
+    return q;
   }
 }

@@ -1,5 +1,6 @@
 import { compileDefinition, createRun, summarize, wakeAt } from "../core/index.js";
 import { type Engine, newWorkflowId } from "./context.js";
+import { checkServiceBusQueues } from "./queueAllowList.js";
 
 export interface Submitted {
   readonly id: string;
@@ -16,10 +17,11 @@ export interface Submitted {
  */
 export async function submitWorkflow(engine: Engine, input: unknown): Promise<Submitted> {
   const def = compileDefinition(input);
+  checkServiceBusQueues(def, engine.config.serviceBusNamespaces);
   const now = engine.clock();
   const id = newWorkflowId(now);
   const admitted = engine.config.maxRunningWorkflows === 0;
-  const { run } = createRun(def, id, now, { admitted, maxInFlight: 0 });
+  const { run } = createRun(def, id, now, { admitted, dispatchReady: false });
   await engine.state.create(id, def, run);
   await engine.index.put(summarize(run), now, wakeAt(run, now, engine.config));
   engine.telemetry.count("workflows.submitted");

@@ -31,8 +31,11 @@ export async function sweepRunning(engine: Engine, shards = allShards()): Promis
     const outcome = await engine.coordinator.apply(row.id, [], (run, at) => {
       const events = timedOut(run, at);
       report.timedOut += events.length;
-      const queueOf = (task: number) => engine.names.taskQueue(run.def.tasks[task]!.queue);
-      return { events, repairable: (task) => emptyQueues.has(queueOf(task)) };
+      const queues = new Set(run.def.tasks.map((t) => t.queue));
+      const repairableQueues = new Set(
+        [...queues].filter((q) => emptyQueues.has(engine.names.taskQueue(q))),
+      );
+      return { events, repairableQueues };
     });
     if (outcome === "busy") report.busy++;
     if (outcome === "gone") report.gone++;

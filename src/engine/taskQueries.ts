@@ -1,6 +1,15 @@
-import { type Json, T, TASK_STATES, type TaskState } from "../core/index.js";
-import { type TaskDetail, taskDetail } from "../core/taskDetail.js";
-import { type TaskWindow, type TaskWindowQuery, taskWindow } from "../core/taskWindow.js";
+import {
+  type Json,
+  type RunState,
+  StateCode,
+  TASK_STATES,
+  type TaskDetail,
+  type TaskState,
+  type TaskWindow,
+  type TaskWindowQuery,
+  taskDetail,
+  taskWindow,
+} from "../core/index.js";
 import { isOutputRef } from "../protocol/messages.js";
 import type { Engine } from "./context.js";
 import { resolveOutput } from "./queries.js";
@@ -18,17 +27,26 @@ export async function getTaskWindow(
 /** What a task lookup finds in a workflow that exists: the value, or no such task. */
 export type TaskLookup<V> = { readonly value: V } | "no task";
 
+/** Looks a task up in a workflow's state and maps it; null when the workflow does not exist. */
+async function withTask<V>(
+  engine: Engine,
+  id: string,
+  task: string,
+  fn: (run: RunState, i: number) => V | Promise<V>,
+): Promise<TaskLookup<V> | null> {
+  const loaded = await engine.state.loadForRead(id);
+  if (!loaded) return null;
+  const i = loaded.run.def.index.get(task);
+  return i === undefined ? "no task" : { value: await fn(loaded.run, i) };
+}
+
 /** One task's detail; null when the workflow does not exist. */
-export async function getTaskDetail(
+export function getTaskDetail(
   engine: Engine,
   id: string,
   task: string,
 ): Promise<TaskLookup<TaskDetail> | null> {
-  const loaded = await engine.state.loadForRead(id);
-  if (!loaded) return null;
-  const i = loaded.run.def.index.get(task);
-  if (i === undefined) return "no task";
-  return { value: taskDetail(loaded.run, i) };
+  return withTask(engine, id, task, taskDetail);
 }
 
 export interface TaskOutput {
@@ -41,18 +59,15 @@ export interface TaskOutput {
 }
 
 /** A task's output resolved: a reference to a spilled output is replaced by the blob's JSON. */
-export async function getTaskOutput(
+export function getTaskOutput(
   engine: Engine,
   id: string,
   task: string,
 ): Promise<TaskLookup<TaskOutput> | null> {
-  const loaded = await engine.state.loadForRead(id);
-  if (!loaded) return null;
-  const { run } = loaded;
-  const i = run.def.index.get(task);
-  if (i === undefined) return "no task";
-  const stored = run.status[i] === T.completed ? (run.outputs.get(i) ?? null) : null;
-  const status = TASK_STATES[run.status[i]!]!;
-  const spilledBytes = isOutputRef(stored) ? stored.bytes : null;
-  return { value: { task, status, output: await resolveOutput(engine, stored), spilledBytes } };
+  return withTask(engine, id, task, async (run, i) => {
+    const stored = run.status[i] === StateCode.completed ? (run.outputs.get(i) ?? null) : null;
+    const spilledBytes = isOutputRef(stored) ? stored.bytes : null;
+    const output = await resolveOutput(engine, stored);
+    return { task, status: TASK_STATES[run.status[i]!]!, output, spilledBytes };
+  });
 }

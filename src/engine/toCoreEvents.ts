@@ -22,15 +22,17 @@ export function toCoreEvents(
       warn(`report for unknown task "${e.task}" dropped`);
       continue;
     }
-    if (e.kind === "started") out.push({ kind: "started", task, attempt: e.attempt });
+    const at = e.at === undefined ? {} : { at: e.at };
+    if (e.kind === "started") out.push({ kind: "started", task, attempt: e.attempt, ...at });
     else if (e.kind === "completed")
       out.push({
         kind: "completed",
         task,
         attempt: e.attempt,
         ...(e.output !== undefined ? { output: e.output as Json } : {}),
+        ...at,
       });
-    else out.push({ kind: "failed", task, attempt: e.attempt, error: e.error });
+    else out.push({ kind: "failed", task, attempt: e.attempt, error: e.error, ...at });
   }
   return out;
 }

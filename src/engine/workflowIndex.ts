@@ -69,11 +69,36 @@ export class WorkflowIndex {
       yield toRow(e);
   }
 
+  /**
+   * A purged workflow's tombstone, in a partition of its own (listings never see it): the
+   * orphan sweep deletes blobs written under its prefix after the purge (a task that was
+   * running spills its output late) until the tombstone expires.
+   */
+  async tombstone(id: string, now: number): Promise<void> {
+    await this.tables.upsert(this.table, {
+      partitionKey: TOMBSTONES,
+      rowKey: id,
+      purgedAt: now,
+    } as Entity);
+  }
+
+  async *tombstones(): AsyncIterable<{ readonly id: string; readonly purgedAt: number }> {
+    for await (const e of this.tables.query(this.table, { partitionKey: TOMBSTONES }))
+      yield { id: e.rowKey, purgedAt: Number(e.purgedAt ?? 0) };
+  }
+
+  async removeTombstone(id: string): Promise<void> {
+    await this.tables.delete(this.table, TOMBSTONES, id);
+  }
+
   /** Rows of every shard, optionally with one status (16 partition queries, not a table scan). */
   async *all(status?: WorkflowState): AsyncIterable<IndexRow> {
     for (const shard of allShards()) yield* this.shard(shard, status);
   }
 }
+
+/** Not a shard (those are s00-s15, layout.ts), so no listing ever reads this partition. */
+const TOMBSTONES = "purged";
 
 function toRow(e: Entity): IndexRow {
   const counts: Record<string, number> = {};

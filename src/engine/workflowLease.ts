@@ -10,7 +10,7 @@ export interface LeaseStore {
 /**
  * One workflow's lease as one coordinator session holds it: whether it is held, and the three
  * things a holder does with it. Renewal is lazy: `renew` asks storage only once a third of the
- * lease has passed since the last renewal, so a busy workflow renews about every 10 s instead of
+ * lease has passed since the last renewal, so a busy workflow renews about every 5 s instead of
  * once per cycle. Only the session that owns this object calls it, one call at a time.
  */
 export class WorkflowLease {

@@ -1,6 +1,6 @@
 import type { HttpHandler } from "@azure/functions";
 import { z } from "zod";
-import { GraphRequestError } from "../core/graphView.js";
+import { GraphRequestError } from "../core/index.js";
 import { getGraph } from "../engine/graphQuery.js";
 import { conditionalGet } from "./http/conditionalGet.js";
 import { HttpError, notFound } from "./http/httpError.js";

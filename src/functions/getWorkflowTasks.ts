@@ -1,7 +1,6 @@
 import type { HttpHandler } from "@azure/functions";
 import { z } from "zod";
-import { TASK_STATES } from "../core/index.js";
-import { TASK_SORTS } from "../core/taskWindow.js";
+import { TASK_SORTS, TASK_STATES } from "../core/index.js";
 import { getTasks } from "../engine/queries.js";
 import { getTaskWindow } from "../engine/taskQueries.js";
 import { conditionalGet } from "./http/conditionalGet.js";

@@ -1,7 +1,7 @@
 import type { HttpHandler } from "@azure/functions";
 import { z } from "zod";
 import { WORKFLOW_STATES } from "../core/index.js";
-import { listWorkflows } from "../engine/queries.js";
+import { decodeCursor, listWorkflows } from "../engine/queries.js";
 import { conditionalGet } from "./http/conditionalGet.js";
 import { jsonEndpoint } from "./http/jsonEndpoint.js";
 import { parseQuery } from "./http/parseRequest.js";
@@ -13,7 +13,13 @@ const Query = z.strictObject({
   limit: limitParam(1000).optional(),
   cursor: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,200}$/, "not a cursor from a previous page")
+    .max(200)
+    .transform((c, ctx) => {
+      const at = decodeCursor(c);
+      if (at === null)
+        ctx.addIssue({ code: "custom", message: "not a cursor from a previous page" });
+      return at ?? z.NEVER;
+    })
     .optional(),
   /** Part of the workflow's name, any case. */
   name: z.string().min(1).max(256).optional(),
@@ -26,7 +32,7 @@ export function listWorkflowsHandler(rt: Runtime): HttpHandler {
     const page = await listWorkflows(await rt.engine(), {
       ...(q.status ? { status: q.status } : {}),
       ...(q.limit ? { limit: q.limit } : {}),
-      ...(q.cursor ? { cursor: q.cursor } : {}),
+      ...(q.cursor ? { after: q.cursor } : {}),
       ...(q.name ? { name: q.name } : {}),
     });
     return conditionalGet(request, { status: 200, jsonBody: page });

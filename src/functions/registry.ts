@@ -8,11 +8,13 @@ import { dashboardHandler } from "./dashboard.js";
 import { deleteWorkflowHandler } from "./deleteWorkflow.js";
 import { getPurgeHandler } from "./getPurge.js";
 import { getTaskHandler } from "./getTask.js";
+import { getTaskLogHandler } from "./getTaskLog.js";
 import { getTaskOutputHandler } from "./getTaskOutput.js";
 import { getWorkflowHandler } from "./getWorkflow.js";
 import { getWorkflowGraphHandler } from "./getWorkflowGraph.js";
 import { getWorkflowTasksHandler } from "./getWorkflowTasks.js";
 import { healthHandler } from "./health.js";
+import { listWorkersHandler } from "./listWorkers.js";
 import { listWorkflowsHandler } from "./listWorkflows.js";
 import type { Runtime } from "./runtime.js";
 import { startPurgeHandler } from "./startPurge.js";
@@ -121,6 +123,8 @@ export function functionTable(rt: Runtime): readonly FunctionDefinition[] {
     http("getWorkflowTasks", "GET", "workflows/{id}/tasks", getWorkflowTasksHandler(rt)),
     http("getTask", "GET", "workflows/{id}/tasks/{task}", getTaskHandler(rt)),
     http("getTaskOutput", "GET", "workflows/{id}/tasks/{task}/output", getTaskOutputHandler(rt)),
+    http("getTaskLog", "GET", "workflows/{id}/tasks/{task}/logs", getTaskLogHandler(rt)),
+    http("listWorkers", "GET", "workers", listWorkersHandler(rt)),
     http("getWorkflowGraph", "GET", "workflows/{id}/graph", getWorkflowGraphHandler(rt)),
     http("cancelWorkflow", "POST", "workflows/{id}/cancel", cancelWorkflowHandler(rt)),
     http("deleteWorkflow", "DELETE", "workflows/{id}", deleteWorkflowHandler(rt)),

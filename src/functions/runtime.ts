@@ -30,6 +30,7 @@ export function engineOptions(config: Config, telemetry: Telemetry): EngineOptio
     maxRunningWorkflows: config.DAGQ_MAX_RUNNING_WORKFLOWS,
     maxQueueDepth: config.DAGQ_MAX_QUEUE_DEPTH,
     sweepConcurrency: config.DAGQ_SWEEP_CONCURRENCY,
+    serviceBusNamespaces: config.DAGQ_SERVICEBUS_NAMESPACES,
     coordinator: {
       leaseS: config.DAGQ_LEASE_SECONDS,
       maxInFlight: config.DAGQ_MAX_IN_FLIGHT,

@@ -28,8 +28,11 @@ export interface HttpServerHandle {
 }
 
 const HOST = "127.0.0.1";
-/** An oversize body is read and dropped up to this much, so the client sees the 413. */
-const DRAIN_LIMIT = 16 * 1024 * 1024;
+/**
+ * An oversize body is read and dropped up to this much, so the client sees the 413 rather than
+ * a reset; Azure's front end refuses requests over 100 MB itself.
+ */
+const DRAIN_LIMIT = 100 * 1024 * 1024;
 
 /**
  * The HTTP side of the local host: routes requests under the route prefix to the functions'
@@ -154,7 +157,11 @@ function pathSegments(pathname: string, prefix: string): string[] | null | "malf
   }
 }
 
-/** The body, or null once it passes `max` bytes (the rest is drained, so the 413 arrives). */
+/**
+ * The body, or null as soon as it passes `max` bytes: the 413 is answered at once while the
+ * rest is read and dropped, so a client still sending sees the answer, not a reset. Past
+ * DRAIN_LIMIT the connection is ended gracefully (FIN, after the answer), never reset.
+ */
 function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -162,7 +169,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Uint8Array | null>
     req.on("data", (chunk: Buffer) => {
       total += chunk.byteLength;
       if (total <= max) chunks.push(chunk);
-      else if (total > DRAIN_LIMIT) req.destroy();
+      else if (chunks.length > 0) {
+        chunks.length = 0;
+        resolve(null);
+      } else if (total > DRAIN_LIMIT) req.socket.end();
     });
     req.on("end", () => resolve(total > max ? null : Buffer.concat(chunks)));
     req.on("close", () => resolve(total > max ? null : Buffer.concat(chunks)));

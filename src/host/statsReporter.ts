@@ -1,7 +1,7 @@
 import type { StatsTelemetry } from "../observability/telemetry.js";
 import type { HostLog } from "./invocationContext.js";
 
-interface Snapshot {
+export interface Snapshot {
   readonly at: number;
   readonly counters: ReadonlyMap<string, number>;
   readonly observations: ReadonlyMap<string, { readonly n: number; readonly sum: number }>;
@@ -28,6 +28,23 @@ export function startStatsReporter(opts: {
   return { stop: () => clearInterval(timer) };
 }
 
+const REPORTED = new Set([
+  "completions.received",
+  "lease.conflicts",
+  "inbox.parked",
+  "tasks.dispatched",
+  "sweep.timed_out",
+  "sweep.repaired",
+  "completions.poisoned",
+  "host.queue.poisoned",
+  "host.queue.failures",
+  "host.timer.failures",
+]);
+
+function isReported(counter: string): boolean {
+  return REPORTED.has(counter) || counter.startsWith("sweep.orphans.");
+}
+
 function snapshot(sources: readonly StatsTelemetry[]): Snapshot {
   const counters = new Map<string, number>();
   const observations = new Map<string, { n: number; sum: number }>();
@@ -49,7 +66,11 @@ export function statsLine(prev: Snapshot, cur: Snapshot): string | null {
     const b = prev.observations.get(name) ?? { n: 0, sum: 0 };
     return a.n > b.n ? (a.sum - b.sum) / (a.n - b.n) : 0;
   };
-  const changed = [...cur.counters].some(([k, v]) => v !== (prev.counters.get(k) ?? 0));
+  // Only what the line reports counts as happening: timers firing, sweeps visiting running
+  // workflows and HTTP reads (a dashboard, a `watch`) go on while nothing moves.
+  const changed = [...cur.counters].some(
+    ([k, v]) => isReported(k) && v !== (prev.counters.get(k) ?? 0),
+  );
   if (!changed) return null;
   const seconds = Math.max(0.001, (cur.at - prev.at) / 1000);
   const completions = d("completions.received");

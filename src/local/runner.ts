@@ -12,7 +12,10 @@ import {
   summarize,
 } from "../core/index.js";
 import { toError } from "../toError.js";
+import { AttemptLog, DEFAULT_LOG_LIMITS, type LogLimits } from "../worker/attemptLog.js";
+import { fileLogTarget } from "../worker/logTargets.js";
 import { runShellTask } from "../worker/shellTask.js";
+import { DEFAULT_LOCAL_LOGS, localLogPath } from "./localLogs.js";
 import { type LocalResult, localResult } from "./localResult.js";
 import { TaskPool } from "./taskPool.js";
 
@@ -33,6 +36,9 @@ export interface LocalOptions {
   readonly passEnv?: readonly string[];
   /** Working directory of the task commands; the current one by default. */
   readonly workDir?: string;
+  /** Write each attempt's stdout and stderr under this folder (localLogs.ts); none without. */
+  readonly logDir?: string;
+  readonly logLimits?: LogLimits;
   readonly onTaskLog?: (
     task: string,
     attempt: number,
@@ -109,6 +115,12 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
       if (signal.aborted) return;
       const spec = def.tasks[task]!;
       let event: Event;
+      const logPath =
+        opts.logDir === undefined ? null : localLogPath(opts.logDir, run.id, spec.name, attempt);
+      const log =
+        logPath === null
+          ? null
+          : new AttemptLog(fileLogTarget(logPath), opts.logLimits ?? DEFAULT_LOG_LIMITS);
       try {
         const result = await runShellTask({
           command: spec.command,
@@ -124,15 +136,24 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           signal,
           ...(opts.passEnv ? { passEnv: opts.passEnv } : {}),
           ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
-          ...(opts.onTaskLog && {
-            onLog: (stream, chunk) => opts.onTaskLog?.(spec.name, attempt, stream, chunk),
+          ...((opts.onTaskLog || log) && {
+            onLog: (stream, chunk) => {
+              log?.write(stream, chunk);
+              opts.onTaskLog?.(spec.name, attempt, stream, chunk);
+            },
           }),
           onSpawn: () => apply([{ kind: "started", task, attempt }]),
         });
+        const logged = (await log?.close())?.written === true;
+        // The same words as a worker's; `dagq logs` finds run-local's folder by itself.
+        const local = opts.logDir === DEFAULT_LOCAL_LOGS ? "" : ` --local ${opts.logDir}`;
+        const where = logged
+          ? `\nwhole log: dagq logs ${run.id} ${spec.name} --attempt ${attempt}${local}`
+          : "";
         event =
           result.error === undefined
             ? { kind: "completed", task, attempt, output: result.output ?? null }
-            : { kind: "failed", task, attempt, error: result.error };
+            : { kind: "failed", task, attempt, error: result.error + where };
       } catch (e) {
         event = { kind: "failed", task, attempt, error: `runner error: ${toError(e).message}` };
       }

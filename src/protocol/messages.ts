@@ -65,6 +65,12 @@ const Base = {
   task: TaskNameSchema,
   attempt: Attempt,
   worker: z.string().max(200).optional(),
+  /**
+   * When it happened by the worker's clock, in ms since the epoch: the command's start for
+   * `started`, its end for the others. The coordinator keeps it within what it knows (after the
+   * dispatch, not after the report arrived), so a skewed clock cannot move a task's times far.
+   */
+  at: z.int().min(0).optional(),
 };
 
 export const CompletionSchema = z.discriminatedUnion("kind", [

@@ -14,12 +14,18 @@ export async function readJsonBlob<S extends z.ZodType>(
   schema: S,
 ): Promise<z.output<S> | null> {
   const blob = await blobs.read(path);
-  if (!blob) return null;
+  return blob ? parseJsonBlob(blob.data, path, schema) : null;
+}
+
+/** A blob's bytes parsed and validated with `schema`; throws naming the blob when they are not. */
+export function parseJsonBlob<S extends z.ZodType>(
+  data: Uint8Array,
+  path: string,
+  schema: S,
+): z.output<S> {
   let json: unknown;
   try {
-    json = JSON.parse(
-      Buffer.from(blob.data.buffer, blob.data.byteOffset, blob.data.length).toString("utf8"),
-    );
+    json = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.length).toString("utf8"));
   } catch (e) {
     throw new Error(`blob ${path}: not JSON: ${toError(e).message}`);
   }

@@ -25,6 +25,10 @@ export interface Layout {
   outputBlob(id: string, task: string, attempt: number): string;
   inputsBlob(id: string, task: string, attempt: number): string;
   parentStatesBlob(id: string, task: string, attempt: number): string;
+  /** One attempt's log (stdout and stderr), an append blob; removed with the workflow. */
+  logBlob(id: string, task: string, attempt: number): string;
+  /** The table of live workers, a row each with its heartbeat. */
+  readonly workersTable: string;
   workflowPrefix(id: string): string;
 }
 
@@ -64,6 +68,8 @@ export function layout(prefix: string): Layout {
     outputBlob: (id, task, attempt) => `${wf(id)}outputs/${task}/${attempt}.json`,
     inputsBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.json`,
     parentStatesBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.states.json`,
+    logBlob: (id, task, attempt) => `${wf(id)}logs/${task}/${attempt}.log`,
+    workersTable: `${prefix}workers`,
     workflowPrefix: wf,
   };
 }

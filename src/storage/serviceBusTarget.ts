@@ -22,8 +22,11 @@ export function parseServiceBusTarget(target: string): ServiceBusTarget {
   if (namespace === undefined || queue === undefined || queue.endsWith("/")) {
     throw new Error(`not a Service Bus target (sb://<namespace>/<queue>): ${target}`);
   }
-  return {
-    namespace: namespace.includes(".") ? namespace : `${namespace}.servicebus.windows.net`,
-    queue,
-  };
+  return { namespace: serviceBusHost(namespace), queue };
+}
+
+/** A namespace as its host name, in lower case: `Acme` → `acme.servicebus.windows.net`. */
+export function serviceBusHost(namespace: string): string {
+  const host = namespace.includes(".") ? namespace : `${namespace}.servicebus.windows.net`;
+  return host.toLowerCase();
 }

@@ -65,6 +65,7 @@ function withoutUndefined(opts: StartWorkerOptions): Partial<WorkerOptions> {
     "shutdownGraceMs",
     "id",
     "passEnv",
+    "logs",
   ] as const;
   return Object.fromEntries(
     keys.filter((k) => opts[k] !== undefined).map((k) => [k, opts[k]]),

@@ -33,7 +33,17 @@ export class StorageQueueSource implements TaskSource {
     readonly name: string,
   ) {}
 
+  private ensured = false;
+
   async receive(max: number, visibilityS: number): Promise<Delivery[]> {
+    // A queue no task was sent to yet does not exist: made here, or every poll would fail
+    // (and warn) until the first task for it is dispatched.
+    // Best effort, once: on Azure a worker's role may be scoped to existing queues, without the
+    // right to create one; its receive then says what is wrong.
+    if (!this.ensured) {
+      this.ensured = true;
+      await this.queues.ensure(this.name).catch(() => {});
+    }
     const msgs = await this.queues.receive(this.name, Math.min(max, 32), visibilityS);
     return msgs.map((m) => this.delivery(m));
   }

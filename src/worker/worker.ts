@@ -11,7 +11,9 @@ import { parseQueuePayload } from "../protocol/queuePayload.js";
 import type { Layout } from "../storage/layout.js";
 import type { BlobStore, QueueStore } from "../storage/ports.js";
 import { toError } from "../toError.js";
+import { AttemptLog, DEFAULT_LOG_LIMITS, type LogLimits } from "./attemptLog.js";
 import { CompletionSender } from "./completionSender.js";
+import { blobLogTarget } from "./logTargets.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";
 import { SignalWatcher } from "./signalWatcher.js";
@@ -31,6 +33,8 @@ export interface WorkerOptions {
   readonly id: string;
   /** Variables of the worker's environment tasks may see beyond the defaults. */
   readonly passEnv: readonly string[];
+  /** How much of each attempt's stdout and stderr goes to its log blob; null: no logs. */
+  readonly logs: LogLimits | null;
 }
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
@@ -42,6 +46,7 @@ export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   shutdownGraceMs: 30_000,
   id: `${hostname()}:${process.pid}`,
   passEnv: [],
+  logs: DEFAULT_LOG_LIMITS,
 };
 
 export interface WorkerDeps {
@@ -68,6 +73,11 @@ export class Worker {
   private readonly retry;
   private idle: (() => void) | null = null;
   readonly stats = { started: 0, completed: 0, failed: 0, poisoned: 0, dropped: 0 };
+
+  /** Tasks running now (their commands launched or about to be). */
+  get runningTasks(): number {
+    return this.running;
+  }
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -200,6 +210,8 @@ export class Worker {
       attempt: msg.attempt,
       abort: (why) => abort.abort(why),
     });
+    const log = this.attemptLog(msg);
+    let startedAt = Date.now();
     try {
       const result = await runShellTask({
         command: msg.command,
@@ -212,39 +224,84 @@ export class Worker {
         timeoutS: msg.timeout_s,
         signal: abort.signal,
         passEnv: this.opts.passEnv,
+        ...(log ? { onLog: (stream, chunk) => log.write(stream, chunk) } : {}),
         onSpawn: () => {
           this.stats.started++;
-          void this.sender.send({ kind: "started", ...base }).catch(() => {});
+          startedAt = Date.now();
+          void this.sender.send({ kind: "started", ...base, at: startedAt }).catch(() => {});
         },
       });
+      const finishedAt = Date.now();
+      const logged = (await log?.close())?.written === true;
+      const where = logged
+        ? `\nwhole log: dagq logs ${msg.workflow_id} ${msg.task} --attempt ${msg.attempt}`
+        : "";
       if (result.error !== undefined) {
         this.stats.failed++;
         const error = abort.signal.aborted
           ? `killed: ${String(abort.signal.reason)}`
           : result.error;
-        return { kind: "failed", ...base, error, exit_code: result.exitCode };
+        this.told(msg, finishedAt - startedAt, `failed: ${error.split("\n")[0]}`);
+        return {
+          kind: "failed",
+          ...base,
+          error: cut(error, 4096 - where.length) + where,
+          exit_code: result.exitCode,
+          at: finishedAt,
+        };
       }
       this.stats.completed++;
+      this.told(msg, finishedAt - startedAt, "completed");
       return {
         kind: "completed",
         ...base,
-        ...(result.output !== undefined
-          ? { output: (await this.spill(msg, result.output)) as never }
-          : {}),
+        at: finishedAt,
+        ...(await this.outputField(msg, result.output)),
       };
     } finally {
       stopWatching();
     }
   }
 
-  /** Large outputs go to a blob; the completion carries a reference the coordinator understands. */
-  private async spill(msg: TaskMessage, output: Json): Promise<Json | OutputRef> {
+  /** `dagq worker -v`: a line per attempt. */
+  private told(msg: TaskMessage, ms: number, outcome: string): void {
+    this.deps.telemetry.log(
+      "debug",
+      `task ${msg.workflow_id} ${msg.task} attempt ${msg.attempt}: ${outcome} in ${(ms / 1000).toFixed(1)}s`,
+    );
+  }
+
+  private attemptLog(msg: TaskMessage): AttemptLog | null {
+    if (this.opts.logs === null) return null;
+    const path = this.deps.names.logBlob(msg.workflow_id, msg.task, msg.attempt);
+    return new AttemptLog(blobLogTarget(this.deps.blobs, path), this.opts.logs, (why) =>
+      this.deps.telemetry.log("warn", `${msg.workflow_id} ${msg.task}: ${why}`),
+    );
+  }
+
+  /**
+   * Large outputs go to a blob; the completion carries a reference the coordinator understands.
+   * Not for a workflow purged (or cancelled) while the task ran: nothing would ever read the
+   * blob, and nothing would delete it once the purge is done. (The orphan sweep deletes what
+   * still slips through, for an hour after a purge.)
+   */
+  private async spill(msg: TaskMessage, output: Json): Promise<Json | OutputRef | undefined> {
     const text = JSON.stringify(output);
     const bytes = Buffer.byteLength(text);
     if (bytes <= this.opts.inlineOutputBytes) return output;
+    const veto = await this.signals.vetoed(msg.workflow_id, msg.task, msg.attempt);
+    if (veto !== undefined) {
+      this.deps.telemetry.log("info", `output of ${msg.workflow_id} ${msg.task} not kept: ${veto}`);
+      return undefined;
+    }
     const path = this.deps.names.outputBlob(msg.workflow_id, msg.task, msg.attempt);
     await this.retry("write output", () => this.deps.blobs.write(path, Buffer.from(text)));
     return { $dagq: "output-ref", path, bytes };
+  }
+
+  private async outputField(msg: TaskMessage, output: Json | undefined) {
+    const kept = output === undefined ? undefined : await this.spill(msg, output);
+    return kept === undefined ? {} : { output: kept as Json };
   }
 
   private async shutdown(): Promise<void> {
@@ -257,6 +314,11 @@ export class Worker {
     this.signals.stop();
     await this.deps.source.close();
   }
+}
+
+/** At most `max` characters (a failed report's error is at most 4,096). */
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** Waits `ms`, or less if `signal` aborts; never leaves a listener behind on the signal. */

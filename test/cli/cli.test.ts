@@ -93,7 +93,12 @@ describe("dagq run-local", () => {
     const r = await dagq(["run-local", path, "--json"]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).tasks).toMatchObject({
-      a: { status: "failed", reason: "exit code 4: broken" },
+      a: {
+        status: "failed",
+        reason: expect.stringMatching(
+          /^exit code 4: broken\nwhole log: dagq logs [0-9a-f-]+ a --attempt 1$/,
+        ),
+      },
       b: { status: "upstream_failed" },
     });
     expect(r.stderr).toMatch(/^fails: failed in/m);

@@ -57,7 +57,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "dagq-client-cli-"));
   host = await startTestHost(prefix, KEY);
   client = new DagqClient({ url: host.url, key: KEY });
-}, 30_000);
+});
 
 afterAll(async () => {
   await host?.stop();
@@ -198,7 +198,7 @@ describe("dagq client commands against a local host", () => {
     await client.cancel(two.id);
   });
 
-  it("doctor --json exits 0, or 2 with a failed api check; errors print one line and exit", async () => {
+  it("doctor --json warns (exit 1) of tasks no live worker serves, or exits 2 with a failed api check; errors print one line and exit", async () => {
     const server = createServer();
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const closed = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -207,17 +207,22 @@ describe("dagq client commands against a local host", () => {
       "broken.yaml",
       "name: broken\ntasks:\n  - name: a\n    command: echo\n  - name: train/rf\n    command: echo\n    depends_on: [a, prep]\n",
     );
-    const [healthy, unreachable, key, unknown, definition, unconfirmed] = await Promise.all([
-      dagq(["doctor", "--json"]),
+    // The workflow an earlier test left running waits in the default queue, and no worker
+    // runs here: the doctor says so (it said ok before workers were registered).
+    const healthy = await dagq(["doctor", "--json"]);
+    const [unreachable, key, unknown, definition, unconfirmed] = await Promise.all([
       dagq(["doctor", "--json"], { env: { DAGQ_URL: closed } }),
       dagq(["list", "--key", "wrong"]),
       dagq(["status", "abc-123"]),
       dagq(["submit", file("ok.yaml", WORKFLOW), broken]),
       dagq(["purge", "--terminal"]),
     ]);
-    expect(healthy.code).toBe(0);
+    expect(healthy.code).toBe(1);
     const report = JSON.parse(healthy.stdout);
-    expect(report.verdict).toBe("ok");
+    expect(report.verdict).toBe("warn");
+    expect(report.checks.find((c: { name: string }) => c.name === "workers").detail).toMatch(
+      /^queue default: [1-9]\d* task\(s\) waiting and no live worker \(dagq worker --queue default\)$/,
+    );
     expect(
       report.checks.map((c: { name: string; verdict: string }) => [c.name, c.verdict]),
     ).toEqual([
@@ -226,6 +231,7 @@ describe("dagq client commands against a local host", () => {
       ["queue", "ok"],
       ["table", "ok"],
       ["poison queues", "ok"],
+      ["workers", "warn"],
       ["stuck workflows", "ok"],
       ["stale running tasks", "ok"],
     ]);

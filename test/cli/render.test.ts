@@ -209,12 +209,12 @@ describe("task table", () => {
     },
   ];
 
-  it("lists tasks with run time (a running one's so far) and reason or output, cut short", () => {
+  it("lists tasks with run time (a running one's so far), the reason's whole first line, or the output cut short", () => {
     expect(taskTable(tasks, T0 + 20_000, plain)).toBe(
       [
         "NAME           STATUS     ATTEMPTS    TIME  REASON / OUTPUT",
         'prep/download  completed         1    0.4s  {"dataset":"qm9-mini","rows":1200}',
-        "train/gnn      failed            2  1m 14s  exit code 3: upstream service unavailable | retry later",
+        "train/gnn      failed            2  1m 14s  exit code 3: upstream service unavailable …",
         "train/rf       running           1     19s",
         "report         pending           0       -",
         'eval/compare   completed         1     12s  {"scores":[0,0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,1.1,1.2,…',

@@ -28,7 +28,7 @@ let client: DagqClient;
 beforeAll(async () => {
   host = await startTestHost(prefix, KEY);
   client = new DagqClient({ url: host.url, key: KEY });
-}, 30_000);
+});
 
 afterAll(async () => {
   await host?.stop();
@@ -83,6 +83,7 @@ describe("DagqClient against a local host on Azurite", () => {
       ["queue", "ok"],
       ["table", "ok"],
       ["poison queues", "ok"],
+      ["workers", "ok"],
       ["stuck workflows", "ok"],
       ["stale running tasks", "ok"],
     ]);

@@ -11,7 +11,21 @@ const hostJson = async () => {
   return { ...s, queues: { ...s.queues, maxPollingIntervalMs: 200 } };
 };
 
-const withoutId = (r: LocalResult) => ({ status: r.status, tasks: r.tasks });
+/**
+ * A result without what differs by nature between two runs: the id, and the line of a failed
+ * attempt's reason that names its log (`whole log: dagq logs <id> …`), which holds the id.
+ */
+const withoutId = (r: LocalResult) => ({
+  status: r.status,
+  tasks: Object.fromEntries(
+    Object.entries(r.tasks).map(([name, t]) => [
+      name,
+      t.reason === undefined
+        ? t
+        : { ...t, reason: t.reason.replace(/\nwhole log: dagq logs .*$/, "") },
+    ]),
+  ),
+});
 
 describe("dagq dev: the serverless path on the embedded default", () => {
   for (const example of ["ml-pipeline", "resilient-diamond", "fan-out-fan-in", "retry"]) {
@@ -25,6 +39,28 @@ describe("dagq dev: the serverless path on the embedded default", () => {
       expect(dev.status).toBe("completed");
     }, 60_000);
   }
+
+  it("starts its workers on every queue the workflow uses (a gpu task no longer hangs)", async () => {
+    const def = compileDefinition({
+      name: "queues",
+      tasks: [
+        { name: "prep", command: "true" },
+        { name: "train", command: "true", depends_on: ["prep"], queue: "gpu" },
+        { name: "report", command: "true", depends_on: ["train"], queue: "reports-2" },
+      ],
+    });
+    const lines: string[] = [];
+    const dev = await devRun(def, {
+      workers: 1,
+      concurrency: 2,
+      hostJson: await hostJson(),
+      log: (l) => lines.push(l),
+    });
+    expect(dev.status).toBe("completed");
+    expect(lines).toContain(
+      "1 worker(s) on default, gpu, reports-2, 2 task(s) at once each per queue",
+    );
+  }, 60_000);
 
   it("times out a task, retries another to success, spills a large output that a child reads", async () => {
     const def = compileDefinition({

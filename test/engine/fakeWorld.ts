@@ -1,4 +1,5 @@
 import { connectStorage } from "../../src/azure/connect.js";
+import type { Reduce } from "../../src/engine/batch.js";
 import { createEngine, type Engine, provision } from "../../src/engine/context.js";
 import type { CoordinatorConfig } from "../../src/engine/coordinator.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
@@ -29,6 +30,7 @@ export async function engineOn(
     maxQueueDepth?: number;
     clock?: () => number;
     compactAfter?: { bytes: number; frames: number };
+    reduce?: Reduce;
   } = {},
 ): Promise<Engine & { stats: StatsTelemetry }> {
   const stats = new StatsTelemetry();
@@ -41,6 +43,7 @@ export async function engineOn(
     telemetry: stats,
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.compactAfter ? { compactAfter: opts.compactAfter } : {}),
+    ...(opts.reduce ? { reduce: opts.reduce } : {}),
   });
   await provision(engine);
   return Object.assign(engine, { stats });

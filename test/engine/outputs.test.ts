@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Json } from "../../src/core/index.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
 import { getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
@@ -14,6 +15,52 @@ const pick = {
 };
 
 describe.each(BACKENDS)("outputs stored in blobs (%s)", (backend) => {
+  it("a ref to a blob that is no output never fails the batch; a duplicate's ref is never read", async () => {
+    const { engine, storage } = await engineFor(backend);
+    const two = await Promise.all([submitWorkflow(engine, pick), submitWorkflow(engine, pick)]);
+    const [bad, good] = two.map((s) => s.id);
+    // Not JSON at all: the condition reading it cannot be evaluated, and says so, alone.
+    const garbage = engine.names.outputBlob(bad!, "train", 1);
+    await storage.blobs.write(garbage, Buffer.from("\u0000 not json {"));
+    const ref = (path: string) => ({ $dagq: "output-ref", path, bytes: 20_000 });
+    const reads: string[] = [];
+    const read = storage.blobs.read.bind(storage.blobs);
+    storage.blobs.read = (path, opts) => {
+      reads.push(path);
+      return read(path, opts);
+    };
+    const completed = (id: string, output: Json) => ({
+      kind: "completed" as const,
+      workflow_id: id,
+      task: "train",
+      attempt: 1,
+      output,
+    });
+    await ingestCompletionMessage(
+      engine,
+      message([completed(bad!, ref(garbage)), completed(good!, { mae: 0.05 })]),
+    );
+    await settle([engine]);
+    const tasksOf = async (id: string) =>
+      Object.fromEntries(
+        (await getTasks(engine, id, { refs: true }))!.tasks.map((t) => [t.name, t]),
+      );
+    const b = await tasksOf(bad!);
+    expect(b.deploy?.status).toBe("skipped");
+    expect(b.deploy?.reason).toMatch(/^condition could not be evaluated/);
+    expect((await tasksOf(good!)).deploy?.status).toBe("ready");
+    // A duplicate report (the task is done) whose ref names a blob that is no output: never
+    // fetched (it once was, and its parse error failed the whole batch).
+    reads.length = 0;
+    const other = `${engine.names.workflowPrefix(good!)}not-an-output`;
+    await storage.blobs.write(other, Buffer.from("{ garbage"));
+    await ingestCompletionMessage(engine, message([completed(good!, ref(other))]));
+    await settle([engine]);
+    expect(reads).not.toContain(other);
+    expect((await tasksOf(good!)).train?.output).toEqual({ mae: 0.05 });
+    storage.blobs.read = read;
+  });
+
   it("a condition reads a spilled output's real value; the state keeps the ref", async () => {
     const { engine, storage } = await engineFor(backend);
     const { id } = await submitWorkflow(engine, pick);

@@ -87,7 +87,7 @@ describe("POST workflows", () => {
           {
             path: "tasks[0].command",
             code: "INVALID_DEFINITION",
-            message: 'task "a": Invalid input: expected string, received undefined',
+            message: 'task "a": "command" is required: a string',
           },
         ],
       },
@@ -261,6 +261,30 @@ describe("GET workflows", () => {
     expect((await list("?cursor=%2F%2F")).body).toMatchObject({
       error: "invalid query: cursor: not a cursor from a previous page",
     });
+    // A cursor that never came from a page (it once restarted at page 1 without a word).
+    const forged = Buffer.from("no-such-workflow").toString("base64url");
+    expect((await list(`?cursor=${forged}`)).status).toBe(400);
+  });
+
+  it("a page's cursor still works when its last workflow was purged meanwhile", async () => {
+    const ids: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      ids.push(await submit());
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const list = (query: string) => call(listWorkflowsHandler(rt), { path: `workflows${query}` });
+    const page1 = (await list("?limit=1")).body as {
+      workflows: Array<{ id: string }>;
+      next: string;
+    };
+    expect(page1.workflows.map((w) => w.id)).toEqual([ids[2]]);
+    await call(deleteWorkflowHandler(rt), {
+      method: "DELETE",
+      path: `workflows/${ids[2]}`,
+      params: { id: ids[2]! },
+    });
+    const page2 = await list(`?limit=5&cursor=${page1.next}`);
+    expect(page2.body).toMatchObject({ workflows: [{ id: ids[1] }, { id: ids[0] }], next: null });
   });
 });
 
@@ -359,6 +383,60 @@ describe("cancel, delete, purge", () => {
   });
 });
 
+describe("POST purge with drain_queues never takes a running workflow's messages", () => {
+  const start = (value: unknown) =>
+    call(startPurgeHandler(rt), { method: "POST", path: "purge", ...json(value) });
+
+  it("is refused (409) for terminal workflows while others run; their task messages stay", async () => {
+    const running = await submit();
+    const done = await submit();
+    await call(cancelWorkflowHandler(rt), {
+      method: "POST",
+      path: `workflows/${done}/cancel`,
+      params: { id: done },
+    });
+    const engine = await rt.engine();
+    const taskQueue = engine.names.taskQueue("default");
+    const before = await engine.storage.queues.depth(taskQueue);
+    expect(before).toBeGreaterThan(0);
+    const r = await start({ scope: "terminal", drain_queues: true });
+    expect(r.status).toBe(409);
+    expect((r.body as { error: string }).error).toMatch(
+      /would lose the messages of 1 running or pending workflow/,
+    );
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(before);
+    // Without drain_queues the terminal purge goes ahead and the running workflow keeps its work.
+    expect((await start({ scope: "terminal" })).status).toBe(202);
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(before);
+    expect(running).toBeTruthy();
+  });
+
+  it("drains only if nothing runs when the job finishes: a workflow submitted meanwhile keeps its work", async () => {
+    const engine = await rt.engine();
+    const taskQueue = engine.names.taskQueue("default");
+    const started = await start({ scope: "terminal", drain_queues: true });
+    expect(started.status).toBe(202); // nothing runs yet
+    const { job } = started.body as { job: string };
+    const late = await submit(); // arrives before the job's step runs
+    const depth = await engine.storage.queues.depth(taskQueue);
+    expect(depth).toBeGreaterThan(0);
+    const [msg] = await engine.storage.queues.receive(engine.names.controlQueue, 1, 30);
+    await controlHandler(rt)(JSON.parse(msg!.text), testContext());
+    const progress = await call(getPurgeHandler(rt), { path: `purge/${job}`, params: { job } });
+    expect(progress.body).toMatchObject({ done: true, drained: false });
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(depth);
+    expect(late).toBeTruthy();
+    // With nothing left running, the same job drains.
+    const all = await start({ scope: "all", drain_queues: true });
+    const [next] = await engine.storage.queues.receive(engine.names.controlQueue, 1, 30);
+    await controlHandler(rt)(JSON.parse(next!.text), testContext());
+    const j2 = (all.body as { job: string }).job;
+    const p2 = await call(getPurgeHandler(rt), { path: `purge/${j2}`, params: { job: j2 } });
+    expect(p2.body).toMatchObject({ done: true, drained: true });
+    expect(await engine.storage.queues.depth(taskQueue)).toBe(0);
+  });
+});
+
 describe("GET summary and health", () => {
   it("summarizes workflows by state", async () => {
     await submit();
@@ -386,5 +464,46 @@ describe("GET summary and health", () => {
         checks: [{ name: "storage", verdict: "fail", detail: "Error: ECONNREFUSED" }],
       },
     });
+  });
+});
+
+describe("task queues: Azure's naming rules, and Service Bus only in listed namespaces", () => {
+  const post = (def: unknown, r: Runtime = rt) =>
+    call(submitWorkflowHandler(r), { method: "POST", path: "workflows", ...json(def) });
+  const withQueue = (queue: string) => ({ name: "q", tasks: [{ name: "t", command: "x", queue }] });
+
+  it("refuses an sb:// queue whose namespace the deployment does not list (400, naming the task)", async () => {
+    const r = await post(withQueue("sb://attacker.example.com/q"));
+    expect(r.status).toBe(400);
+    expect((r.body as { error: string }).error).toContain(
+      'tasks[0].queue: task "t": Service Bus namespace attacker.example.com is not allowed here (none are allowed: DAGQ_SERVICEBUS_NAMESPACES)',
+    );
+    const listed = memoryRuntime(
+      testConfig({ DAGQ_SERVICEBUS_NAMESPACES: "acme-ml, Other-Ns" }),
+    ).rt;
+    expect((await post(withQueue("sb://acme-ml/gpu"), listed)).status).toBe(201);
+    expect((await post(withQueue("sb://other-ns.servicebus.windows.net/a/b"), listed)).status).toBe(
+      201,
+    );
+    const elsewhere = await post(withQueue("sb://acme-ml.attacker.example.com/gpu"), listed);
+    expect((elsewhere.body as { error: string }).error).toContain(
+      "only acme-ml.servicebus.windows.net, other-ns.servicebus.windows.net are allowed",
+    );
+  });
+
+  it("holds queue names to Azure's rules", async () => {
+    for (const bad of [
+      "a".repeat(34), // <prefix>-tasks-<name>-poison would pass 63 characters
+      "a--b",
+      "-a",
+      "GPU",
+      "sb://ns/q", // a namespace has 6-50 characters
+      "sb://acme-ml//q",
+      "sb://acme-ml/q/",
+      "sb://acme-ml/q#1",
+    ]) {
+      expect((await post(withQueue(bad))).status, bad).toBe(400);
+    }
+    expect((await post(withQueue("a".repeat(33)))).status).toBe(201);
   });
 });

@@ -26,6 +26,7 @@ export function memoryRuntime(config = testConfig()): { rt: Runtime; engine: Eng
   const engine = createEngine(memoryStorage(), {
     prefix: config.DAGQ_PREFIX,
     maxRunningWorkflows: config.DAGQ_MAX_RUNNING_WORKFLOWS,
+    serviceBusNamespaces: config.DAGQ_SERVICEBUS_NAMESPACES,
     coordinator: { lingerMs: 5, inboxPollMs: 0 },
     telemetry: new StatsTelemetry(),
   });

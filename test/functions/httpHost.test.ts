@@ -101,6 +101,26 @@ describe("the local host's HTTP front", () => {
     expect(host.stats.counter("host.http.requests")).toBeGreaterThanOrEqual(2);
   });
 
+  it("answers 413 to a huge streamed body too, not a connection reset", async () => {
+    const mib = new Uint8Array(1024 * 1024).fill(0x20);
+    let sent = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        // 64 MiB in all: far past what the host reads, as a misbehaving client would send.
+        if (sent++ < 64) c.enqueue(mib);
+        else c.close();
+      },
+    });
+    const r = await fetch(`${api}/workflows`, {
+      method: "POST",
+      headers: withKey,
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
+    expect(r.status).toBe(413);
+    expect(await r.json()).toEqual({ error: `the request body exceeds ${MAX_BYTES} bytes` });
+  });
+
   it("passes YAML through and answers a bad definition with the handler's 400", async () => {
     const yaml = await fetch(`${api}/workflows`, {
       method: "POST",

@@ -25,6 +25,8 @@ describe("the function table", () => {
       "getWorkflowTasks: GET workflows/{id}/tasks (function)",
       "getTask: GET workflows/{id}/tasks/{task} (function)",
       "getTaskOutput: GET workflows/{id}/tasks/{task}/output (function)",
+      "getTaskLog: GET workflows/{id}/tasks/{task}/logs (function)",
+      "listWorkers: GET workers (function)",
       "getWorkflowGraph: GET workflows/{id}/graph (function)",
       "cancelWorkflow: POST workflows/{id}/cancel (function)",
       "deleteWorkflow: DELETE workflows/{id} (function)",

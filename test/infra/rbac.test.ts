@@ -95,10 +95,12 @@ describe("rbac.bicep", () => {
   });
 
   it("reads the role table: every grant names a known role, a scope and a reason", () => {
-    expect(table.length).toBe(9); // app: 4 + Service Bus sender; workers: 4 (one is per task queue)
+    expect(table.length).toBe(10); // app: 4 + Service Bus sender; workers: 5 (one is per task queue)
     for (const g of table) {
       expect(Object.keys(BUILT_IN), g.table).toContain(g.role);
-      expect(["account", "container", "queue", "appInsights", "serviceBus"]).toContain(g.scope);
+      expect(["account", "container", "queue", "table", "appInsights", "serviceBus"]).toContain(
+        g.scope,
+      );
       expect(g.why.length, `${g.role} has a reason`).toBeGreaterThan(20);
     }
   });
@@ -136,6 +138,7 @@ describe("rbac.bicep", () => {
       "storageBlobDataContributor@container:containerName",
       "storageQueueDataContributor@queue:workerQueueNames[i % workerQueueCount]",
       "storageQueueDataMessageSender@queue:completionQueueName",
+      "storageTableDataContributor@table:workersTableName",
     ]);
     for (const g of workers) expect(g.scope).not.toBe("account");
     expect(rbac.vars().find((v) => v.name === "workerServiceBusGrants")?.body).toMatch(
@@ -153,6 +156,7 @@ describe("rbac.bicep", () => {
       "containerGrants",
       "queueGrants",
       "serviceBusGrants",
+      "tableGrants",
     ]);
     for (const a of assignments) {
       expect(a.apiVersion).toBe("2022-04-01");
@@ -162,7 +166,7 @@ describe("rbac.bicep", () => {
         /roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', roleIds\[g\.role\]\)/,
       );
     }
-    for (const scope of ["account", "container", "queue", "appInsights", "serviceBus"]) {
+    for (const scope of ["account", "container", "queue", "table", "appInsights", "serviceBus"]) {
       const v = rbac.vars().find((x) => x.name === `${scope}Grants`);
       expect(v?.body).toBe(`filter(grants, g => g.scope == '${scope}')`);
     }

@@ -62,9 +62,11 @@ describe("storage.bicep names", () => {
       expect(queues).toContain(`${prefix}-tasks-default-poison`);
     });
 
-    it(`creates the index and inbox tables and the container for "${prefix}"`, () => {
+    it(`creates the index, inbox and workers tables and the container for "${prefix}"`, () => {
       const n = layout(prefix);
-      expect(created(TABLE, { prefix })).toEqual([n.inboxTable, n.indexTable].sort());
+      expect(created(TABLE, { prefix })).toEqual(
+        [n.inboxTable, n.indexTable, n.workersTable].sort(),
+      );
       expect(created(CONTAINER, { prefix })).toEqual([n.container, "app-package-test"].sort());
     });
   }
@@ -83,7 +85,7 @@ describe("storage.bicep names", () => {
       "dagq-control",
       "dagq-tasks-default",
     ]);
-    expect(made.tables).toEqual(["dagqinbox", "dagqworkflows"]);
+    expect(made.tables).toEqual(["dagqinbox", "dagqworkers", "dagqworkflows"]);
     const queues = created(QUEUE, { prefix: "dagq" });
     for (const q of made.queues) expect(queues).toContain(q);
     expect(created(TABLE, { prefix: "dagq" })).toEqual(made.tables);

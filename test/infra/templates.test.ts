@@ -61,6 +61,7 @@ describe("infra/ hygiene", () => {
       "sweepRunningSchedule",
       "sweepOrphansSchedule",
       "admissionSchedule",
+      "serviceBusNamespaces",
       "maximumInstanceCount",
       "instanceMemoryMB",
       "alwaysReadyInstances",

@@ -193,9 +193,15 @@ describe("compileDefinition", () => {
         { name: "ok", command: "x", depend_on: [] },
       ],
     });
-    expect(issues.map((i) => i.path)).toEqual(["tasks[0].name", "tasks[0].command", "tasks[1]"]);
+    expect(issues.map((i) => i.path)).toEqual([
+      "tasks[0].name",
+      "tasks[0].command",
+      "tasks[1].depend_on",
+    ]);
     expect(issues[0]!.message).toMatch(/^task "bad name": task names use letters/);
-    expect(issues[2]!.message).toBe('task "ok": Unrecognized key: "depend_on"');
+    expect(issues[2]!.message).toBe(
+      'task "ok": unknown key "depend_on" (did you mean "depends_on"?)',
+    );
   });
 
   it("rejects empty workflows, reserved env names and bad queues", () => {
@@ -215,7 +221,7 @@ describe("compileDefinition", () => {
       name: "w",
       tasks: [
         t("prep/featurize"),
-        t("train/rf", ["prep/featurize"], { queue: "sb://ns.servicebus.windows.net/gpu" }),
+        t("train/rf", ["prep/featurize"], { queue: "sb://acme-ml.servicebus.windows.net/gpu" }),
       ],
     });
     expect(def.index.get("train/rf")).toBe(1);

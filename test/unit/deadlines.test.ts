@@ -3,8 +3,9 @@ import {
   applyEvents,
   completedInputs,
   createRun,
+  outputsConditionsRead,
   reconcile,
-  T,
+  StateCode,
   wakeAt,
 } from "../../src/core/index.js";
 import { dag, Harness, idx, statusOf, T0 } from "./fixtures.js";
@@ -27,7 +28,7 @@ describe("wakeAt", () => {
   });
 
   it("is now when ready tasks wait and the window has room", () => {
-    const { run } = createRun(dag({ a: [], b: [] }), "w", T0, { maxInFlight: 0 });
+    const { run } = createRun(dag({ a: [], b: [] }), "w", T0, { dispatchReady: false });
     expect(run.dispatchedAt[0]).toBe(0);
     expect(wakeAt(run, T0 + 1, opts)).toBe(T0 + 1);
     expect(wakeAt(run, T0 + 1, { ...opts, maxInFlight: 0 })).toBeNull();
@@ -40,23 +41,26 @@ describe("reconcile", () => {
     h.complete("a");
     expect(reconcile(h.run, T0).delta.i).toEqual([]);
     // Simulate a state written by a faulty version: b left pending although a completed.
-    h.run.write(idx(h.def, "b"), { status: T.pending, dispatchedAt: 0 });
+    h.run.write(idx(h.def, "b"), { status: StateCode.pending, dispatchedAt: 0 });
     const t = reconcile(h.run, T0);
     expect(statusOf(h.run, "b")).toBe("ready");
     expect(t.commands).toEqual([{ kind: "dispatch", task: 1, attempt: 1, delayMs: 0 }]);
   });
 });
 
-describe("resolveOutput", () => {
-  it("lets conditions read outputs stored elsewhere", () => {
-    const def = dag({ a: [], b: { deps: ["a"], condition: "inputs.a.score > 1" } });
+describe("resolvedOutputs", () => {
+  it("lets conditions read outputs stored elsewhere, and the core names which ones it reads", () => {
+    const def = dag({ a: [], x: [], b: { deps: ["a", "x"], condition: "inputs.a.score > 1" } });
     const { run } = createRun(def, "w", T0);
     const ref = { $dagq: "output-ref", path: "x", bytes: 10 };
-    applyEvents(run, [{ kind: "completed", task: 0, attempt: 1, output: ref }], T0, {
-      resolveOutput: (task, stored) => (task === 0 && stored === ref ? { score: 2 } : stored),
-    });
-    expect(run.status[1]).toBe(T.ready);
+    const events = [
+      { kind: "completed", task: 0, attempt: 1, output: ref },
+      { kind: "completed", task: 1, attempt: 1 },
+    ] as const;
+    expect([...outputsConditionsRead(run, events)]).toEqual([0]);
+    applyEvents(run, events, T0, { resolvedOutputs: new Map([[0, { score: 2 }]]) });
+    expect(run.status[2]).toBe(StateCode.ready);
     expect(run.outputs.get(0)).toEqual(ref);
-    expect(completedInputs(run, 1).get("a")).toEqual(ref);
+    expect(completedInputs(run, 2).get("a")).toEqual(ref);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compileDefinition, DagqError, summarize, verifyCounters } from "../../src/core/index.js";
+import { compileDefinition, DagqError, summarize } from "../../src/core/index.js";
+import { verifyCounters } from "../../src/core/summary.js";
 import { dag, Harness, statuses, statusOf } from "./fixtures.js";
 
 /** Issue 8's reproduction: B skipped by its condition, C failed, D/E merge them. */

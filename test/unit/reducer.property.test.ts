@@ -8,8 +8,8 @@ import {
   replay,
   restore,
   snapshot,
-  verifyCounters,
 } from "../../src/core/index.js";
+import { verifyCounters } from "../../src/core/summary.js";
 import { outcomeOf, prng, simulate } from "./simulator.js";
 
 /** Random DAGs: edges only go from lower to higher index, so every graph is acyclic. */

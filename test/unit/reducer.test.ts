@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   applyEvents,
+  compileDefinition,
   createRun,
   repairReady,
   summarize,
   timedOut,
-  verifyCounters,
 } from "../../src/core/index.js";
+import { verifyCounters } from "../../src/core/summary.js";
 import { dag, Harness, idx, statuses, statusOf, T0 } from "./fixtures.js";
 
 describe("initial state", () => {
@@ -330,20 +331,33 @@ describe("flow control", () => {
 
 describe("flow control per queue", () => {
   it("holds tasks whose queue is full, first in line, and dispatches them once there is room", () => {
-    const def = dag({ g1: [], c1: [], g2: [], c2: [] });
-    const gpu = (i: number) => def.tasks[i]!.name.startsWith("g");
+    const def = compileDefinition({
+      name: "q",
+      tasks: [
+        { name: "g1", command: "x", queue: "gpu" },
+        { name: "c1", command: "x" },
+        { name: "g2", command: "x", queue: "gpu" },
+        { name: "c2", command: "x" },
+        { name: "c3", command: "x" },
+      ],
+    });
     const { run, transition } = createRun(def, "w", T0, {
       maxInFlight: 10,
-      canDispatch: (i) => !gpu(i),
+      queueRoom: new Map([
+        ["gpu", 0],
+        ["default", 2],
+      ]),
     });
     expect(
       transition.commands.map((c) => c.kind === "dispatch" && def.tasks[c.task]!.name),
     ).toEqual(["c1", "c2"]);
+    expect([...transition.roomUsed]).toEqual([["default", 2]]);
     expect(verifyCounters(run)).toEqual([]);
     const later = applyEvents(run, [], T0 + 1, { maxInFlight: 10 });
     expect(later.commands.map((c) => c.kind === "dispatch" && def.tasks[c.task]!.name)).toEqual([
       "g1",
       "g2",
+      "c3",
     ]);
   });
 });

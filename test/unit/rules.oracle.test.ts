@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileDefinition, summarize, TASK_STATES, verifyCounters } from "../../src/core/index.js";
+import { compileDefinition, summarize, TASK_STATES } from "../../src/core/index.js";
+import { verifyCounters } from "../../src/core/summary.js";
 import {
   BAD,
   definitionOf,

@@ -7,8 +7,8 @@ import {
   type Event,
   type Json,
   type RunState,
-  verifyCounters,
 } from "../../src/core/index.js";
+import { verifyCounters } from "../../src/core/summary.js";
 
 export interface Outcome {
   readonly ok: boolean;

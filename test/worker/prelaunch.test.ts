@@ -106,3 +106,24 @@ describe("the worker checks before it launches a task", () => {
     expect(existsSync(join(marks, "t-2"))).toBe(true);
   });
 });
+
+describe("a workflow purged while its task runs", () => {
+  it("leaves no spilled output behind: the worker checks before it writes the blob", async () => {
+    const { engine, storage, worker } = await world();
+    const big = `node -e 'require("fs").writeFileSync(process.env.DAGQ_OUTPUT, JSON.stringify({ x: "y".repeat(50000) }))'`;
+    const { id } = await submitWorkflow(engine, {
+      name: "late",
+      tasks: [
+        { name: "t", command: `touch "$MARKS/started"; sleep 1; ${big}`, env: { MARKS: marks } },
+      ],
+    });
+    const w = worker();
+    await until("the task to start", async () => existsSync(join(marks, "started")));
+    expect((await purgeWorkflow(engine, id)).existed).toBe(true);
+    await until("the task to end", async () => w.worker.stats.completed === 1);
+    await new Promise((r) => setTimeout(r, 200));
+    const left: string[] = [];
+    for await (const p of storage.blobs.list(engine.names.workflowPrefix(id))) left.push(p);
+    expect(left).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { DagqClient } from "../../client/index.js";
 import { clientFailure } from "../clientFailure.js";
 import { DEFAULT_URL, type EndpointFlags, resolveEndpoint } from "../endpoint.js";
+import { safeJson } from "../render/safeText.js";
 
 /** A command that talks to the API: it takes `--url` and `--key`. */
 export function clientCommand(name: string, description: string): Command {
@@ -35,5 +36,5 @@ export async function runWithClient(
 
 /** A value for `--json`: the document on stdout, nothing else there. */
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${safeJson(value, 2)}\n`);
 }

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { cancelCommand } from "./cancelCommand.js";
 import { doctorCommand } from "./doctorCommand.js";
 import { listCommand } from "./listCommand.js";
+import { logsCommand } from "./logsCommand.js";
 import { outputCommand } from "./outputCommand.js";
 import { purgeCommand } from "./purgeCommand.js";
 import { statusCommand } from "./statusCommand.js";
@@ -9,6 +10,7 @@ import { submitCommand } from "./submitCommand.js";
 import { summaryCommand } from "./summaryCommand.js";
 import { tasksCommand } from "./tasksCommand.js";
 import { watchCommand } from "./watchCommand.js";
+import { workersCommand } from "./workersCommand.js";
 
 /**
  * The commands that talk to a running dagq (a Function App, or `dagq host`) over its HTTP API
@@ -22,6 +24,8 @@ export function registerClientCommands(program: Command): void {
     listCommand(),
     tasksCommand(),
     outputCommand(),
+    logsCommand(),
+    workersCommand(),
     summaryCommand(),
     cancelCommand(),
     purgeCommand(),

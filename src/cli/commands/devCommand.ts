@@ -1,10 +1,12 @@
 import { Command } from "commander";
 import { loadDefinitionFile } from "../../definitionFile.js";
 import { readHostJson } from "../../host/hostJson.js";
+import { killAllShellTasks } from "../../worker/shellTask.js";
 import { ExitCode } from "../exitCode.js";
 import { positiveInt } from "../optionParsers.js";
 import { paintFor } from "../render/paint.js";
 import { createProgress } from "../render/progress.js";
+import { safeJson } from "../render/safeText.js";
 import { summaryReport } from "../render/summaryReport.js";
 import { defaultHostJson } from "./hostCommand.js";
 
@@ -50,13 +52,16 @@ async function runDev(
   const abort = new AbortController();
   let interrupted = false;
   const onSigint = () => {
-    if (interrupted) process.exit(ExitCode.interrupted);
+    if (interrupted) {
+      killAllShellTasks();
+      process.exit(ExitCode.interrupted);
+    }
     interrupted = true;
-    progress.note("dagq: SIGINT: cancelling the workflow; send it again to exit at once");
-    abort.abort("interrupted by SIGINT");
+    progress.note("dagq: Ctrl-C: cancelling the workflow; press it again to exit at once");
+    abort.abort("interrupted by Ctrl-C");
   };
   process.on("SIGINT", onSigint);
-  const startedAt = Date.now();
+  let startedAt = Date.now();
   // Loaded here, not at the top: Azurite's harness and the Azure SDKs would slow every command.
   const { devRun } = await import("../../dev/devRun.js");
   try {
@@ -66,12 +71,16 @@ async function runDev(
       hostJson,
       signal: abort.signal,
       onProgress: (s) => progress.update(s),
+      onSubmitted: (_id, at) => {
+        startedAt = at;
+        progress.start(at);
+      },
       onDashboard: (url) => progress.note(`dagq dev: dashboard ${url}`),
       ...(flags.verbose ? { log: (line: string) => progress.note(`dagq dev: ${line}`) } : {}),
     });
     progress.stop();
     stderr.write(summaryReport(def.definition.name, result, Date.now() - startedAt, paint));
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.json) process.stdout.write(`${safeJson(result, 2)}\n`);
     if (result.status === "completed") return ExitCode.ok;
     return interrupted ? ExitCode.interrupted : ExitCode.workflowFailed;
   } finally {

@@ -8,6 +8,7 @@ import type { HostLog } from "../../host/invocationContext.js";
 import { PREFIX_PATTERN } from "../../storage/layout.js";
 import { commandConfig } from "../commandConfig.js";
 import { ExitCode } from "../exitCode.js";
+import { hostFailure, storageWhere } from "../hostFailure.js";
 
 export interface HostFlags {
   readonly port: number;
@@ -54,14 +55,23 @@ export async function runHost(flags: HostFlags): Promise<ExitCode> {
   };
   // Loaded here, not at the top: the Azure SDKs it pulls in would slow every other command.
   const { startLocalHost } = await import("../../host/localHost.js");
-  const host = await startLocalHost({
-    config,
-    hostJson: flags.hostJson ?? defaultHostJson(),
-    keys: { function: [key] },
-    port: flags.port,
-    ...(flags.messageHold !== undefined ? { queueHoldMs: flags.messageHold * 1000 } : {}),
-    log,
-  });
+  log("info", `connecting to storage at ${storageWhere(config)}`);
+  let host: Awaited<ReturnType<typeof startLocalHost>>;
+  try {
+    host = await startLocalHost({
+      config,
+      hostJson: flags.hostJson ?? defaultHostJson(),
+      keys: { function: [key] },
+      port: flags.port,
+      ...(flags.messageHold !== undefined ? { queueHoldMs: flags.messageHold * 1000 } : {}),
+      log,
+    });
+  } catch (e) {
+    const failure = hostFailure(e, { port: flags.port, storage: storageWhere(config) });
+    if (!failure) throw e;
+    process.stderr.write(`dagq: host: ${failure.message}\n`);
+    return failure.code;
+  }
   process.stdout.write(
     `dagq host: ${host.url}/api (prefix ${config.DAGQ_PREFIX})\n` +
       `function key: ${key}\n` +

@@ -77,7 +77,11 @@ async function purgeMany(
     process.stderr.write(`dagq: stopped waiting; purge job ${started.job} carries on\n`);
     return ExitCode.interrupted;
   }
-  process.stdout.write(`purge ${done.job}: done, ${done.purged} workflow(s) purged (${scope})\n`);
+  const drained =
+    done.drained === false ? "; queues NOT drained: some workflows are running or pending" : "";
+  process.stdout.write(
+    `purge ${done.job}: done, ${done.purged} workflow(s) purged (${scope})${drained}\n`,
+  );
   return ExitCode.ok;
 }
 

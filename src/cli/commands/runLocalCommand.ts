@@ -1,12 +1,18 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { loadDefinitionFile } from "../../definitionFile.js";
+import { localResultPath } from "../../local/localLogs.js";
 import { runLocal } from "../../local/runner.js";
 import { killAllShellTasks } from "../../worker/shellTask.js";
 import { ExitCode } from "../exitCode.js";
 import { paintFor } from "../render/paint.js";
 import { createProgress } from "../render/progress.js";
+import { safeJson } from "../render/safeText.js";
 import { summaryReport } from "../render/summaryReport.js";
 
 export interface RunLocalFlags {
+  /** The folder for task logs, or false with --no-logs. */
+  readonly logs: string | false;
   readonly concurrency: number;
   readonly maxInFlight?: number;
   readonly json: boolean;
@@ -42,6 +48,7 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
   process.on("SIGINT", onSigint);
   process.on("SIGTERM", onSigterm);
   const startedAt = Date.now();
+  progress.start(startedAt);
   try {
     const result = await runLocal(def, {
       concurrency: flags.concurrency,
@@ -49,10 +56,17 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
       ...(flags.maxInFlight === undefined ? {} : { maxInFlight: flags.maxInFlight }),
       signal: abort.signal,
       onProgress: (summary) => progress.update(summary),
+      ...(flags.logs === false ? {} : { logDir: flags.logs }),
     });
     progress.stop();
+    if (flags.logs !== false) {
+      // Tells `dagq logs --follow` the run is over, and which attempts each task had.
+      const path = localResultPath(flags.logs, result.id);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, JSON.stringify(result));
+    }
     stderr.write(summaryReport(def.definition.name, result, Date.now() - startedAt, paint));
-    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (flags.json) process.stdout.write(`${safeJson(result, 2)}\n`);
     if (result.status === "completed") return ExitCode.ok;
     if (result.status === "failed") return ExitCode.workflowFailed;
     return stoppedBy === undefined ? ExitCode.workflowFailed : EXIT_ON_SIGNAL[stoppedBy];

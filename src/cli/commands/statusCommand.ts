@@ -9,6 +9,7 @@ import { clientCommand, printJson, runWithClient } from "./clientCommand.js";
 interface StatusFlags extends EndpointFlags {
   readonly layers: boolean;
   readonly json: boolean;
+  readonly full: boolean;
 }
 
 /** `dagq status ID`: the index's view (cheap, ≤ 2 s behind); `--layers` reads the state. */
@@ -17,6 +18,7 @@ export function statusCommand(): Command {
     .argument("<id>", "workflow id")
     .option("--layers", "read the state itself and add counts per layer", false)
     .option("--json", "print the status as JSON on stdout", false)
+    .option("--full", "the whole reason, every line", false)
     .action(async (id: string, flags: StatusFlags) => {
       await runWithClient(flags, async (client) => {
         const s = await client.status(id, flags.layers ? { detail: true } : {});
@@ -25,7 +27,7 @@ export function statusCommand(): Command {
           return ExitCode.ok;
         }
         const paint = paintFor(process.stdout);
-        let out = statusPanel(s, Date.now(), paint);
+        let out = statusPanel(s, Date.now(), paint, { full: flags.full });
         if (s.layers)
           out += `layers\n${layerView(s.layers, paint, Number.POSITIVE_INFINITY)
             .map((l) => `  ${l}\n`)

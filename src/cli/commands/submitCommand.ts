@@ -6,6 +6,7 @@ import { loadDefinitionFile } from "../../definitionFile.js";
 import type { EndpointFlags } from "../endpoint.js";
 import { ExitCode } from "../exitCode.js";
 import { positiveSeconds } from "../optionParsers.js";
+import { safeText } from "../render/safeText.js";
 import { clientCommand, runWithClient } from "./clientCommand.js";
 import { watchWorkflow } from "./watchCommand.js";
 
@@ -39,7 +40,7 @@ export function submitCommand(): Command {
           ids.push(submitted.id);
           process.stdout.write(`${submitted.id}\n`);
           process.stderr.write(
-            `${p.name}: submitted as ${submitted.id} (${submitted.tasks} tasks, ${submitted.status})\n`,
+            `${safeText(p.name)}: submitted as ${submitted.id} (${submitted.tasks} tasks, ${submitted.status})\n`,
           );
         }
         if (!flags.watch) return ExitCode.ok;

@@ -17,6 +17,7 @@ interface TasksFlags extends EndpointFlags {
   readonly limit: number;
   readonly all: boolean;
   readonly json: boolean;
+  readonly full: boolean;
 }
 
 /** `dagq tasks ID`: tasks in name order; `--json` gives `{ tasks, next }`. */
@@ -29,6 +30,7 @@ export function tasksCommand(): Command {
     .option("-n, --limit <n>", "at most this many", positiveInt, 100)
     .option("--all", "every matching task (pages through them all)", false)
     .option("--json", "print { tasks, next } as JSON on stdout", false)
+    .option("--full", "whole reasons (every line) and outputs (uncut)", false)
     .action(async (id: string, flags: TasksFlags) => {
       await runWithClient(flags, async (client) => {
         const tasks: TaskView[] = [];
@@ -52,7 +54,9 @@ export function tasksCommand(): Command {
           process.stdout.write("no matching tasks\n");
           return ExitCode.ok;
         }
-        process.stdout.write(taskTable(tasks, Date.now(), paintFor(process.stdout)));
+        process.stdout.write(
+          taskTable(tasks, Date.now(), paintFor(process.stdout), { full: flags.full }),
+        );
         if (next !== null)
           process.stdout.write(`… more after ${next}: add --after ${next}, or --all\n`);
         return ExitCode.ok;

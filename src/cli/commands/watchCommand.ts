@@ -24,6 +24,8 @@ export interface WatchOptions {
   /** Seconds between polls. */
   readonly interval: number;
   readonly json: boolean;
+  /** Whole reasons, every line, in the final status. */
+  readonly full?: boolean;
 }
 
 export function watchCommand(): Command {
@@ -39,6 +41,7 @@ export function watchCommand(): Command {
     .option("--no-layers", "never show counts per layer")
     .option("-i, --interval <s>", "seconds between polls", positiveSeconds, 1)
     .option("--json", "print the final status as JSON on stdout", false)
+    .option("--full", "whole reasons (every line) in the final status", false)
     .action(async (id: string, flags: WatchOptions & EndpointFlags) => {
       await runWithClient(flags, (client) => watchWorkflow(client, id, flags));
     });
@@ -80,7 +83,7 @@ export async function watchWorkflow(
       s = await client.status(id, { detail: layers, signal });
     }
     display.stop();
-    if (!signal.aborted) return await finish(client, s, opts.json);
+    if (!signal.aborted) return await finish(client, s, opts.json, opts.full === true);
   } catch (e) {
     if (!signal.aborted) throw e;
   } finally {
@@ -91,15 +94,21 @@ export async function watchWorkflow(
   return ExitCode.interrupted;
 }
 
-async function finish(client: DagqClient, s: WorkflowStatus, json: boolean): Promise<number> {
+async function finish(
+  client: DagqClient,
+  s: WorkflowStatus,
+  json: boolean,
+  full: boolean,
+): Promise<number> {
   if (json) {
     printJson(s);
   } else {
     const paint = paintFor(process.stdout);
-    let out = statusPanel(s, Date.now(), paint);
+    let out = statusPanel(s, Date.now(), paint, { full });
     if (s.status === "failed") {
       const failed = await client.tasks(s.id, { status: ["failed"], limit: FAILED_LISTED });
-      if (failed.tasks.length > 0) out += `\n${taskTable(failed.tasks, Date.now(), paint)}`;
+      if (failed.tasks.length > 0)
+        out += `\n${taskTable(failed.tasks, Date.now(), paint, { full })}`;
       if (failed.next !== null) out += `… more: dagq tasks ${s.id} --status failed\n`;
     }
     process.stdout.write(out);

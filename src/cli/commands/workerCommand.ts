@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { StatsTelemetry } from "../../observability/telemetry.js";
+import { DEFAULT_LOG_LIMITS } from "../../worker/attemptLog.js";
 import { commandConfig } from "../commandConfig.js";
 import { ExitCode } from "../exitCode.js";
 import { passEnv, positiveInt } from "../optionParsers.js";
@@ -11,6 +12,9 @@ interface WorkerFlags {
   readonly prefix?: string;
   readonly verbose: boolean;
   readonly passEnv: string[];
+  readonly logs: boolean;
+  readonly logBytes: number;
+  readonly heartbeat: number;
 }
 
 /** `dagq worker`: runs tasks from a deployment's task queues, anywhere the storage is reachable. */
@@ -40,6 +44,14 @@ export function workerCommand(): Command {
       passEnv,
       [] as string[],
     )
+    .option(
+      "--log-bytes <n>",
+      "of each attempt's stdout+stderr, keep this many bytes from the start and as many from the end",
+      positiveInt,
+      DEFAULT_LOG_LIMITS.headBytes,
+    )
+    .option("--no-logs", "keep no task logs (failure reasons still carry the end of stderr)")
+    .option("--heartbeat <s>", "seconds between heartbeats in the workers table", positiveInt, 10)
     .action(async (flags: WorkerFlags) => {
       process.exitCode = await runWorker(flags);
     });
@@ -53,12 +65,12 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
     { DefaultAzureCredential },
     { ServiceBusTaskSource },
     { connectFromConfig },
-    { startWorker },
+    { startWorkerGroup },
   ] = await Promise.all([
     import("@azure/identity"),
     import("../../azure/serviceBusTaskSource.js"),
     import("../../functions/runtime.js"),
-    import("../../worker/startWorker.js"),
+    import("../../worker/workerGroup.js"),
   ]);
   const prefix = flags.prefix ?? config.DAGQ_PREFIX;
   const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
@@ -70,18 +82,21 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
     new DefaultAzureCredential(
       config.DagqStorage__clientId ? { managedIdentityClientId: config.DagqStorage__clientId } : {},
     );
-  const workers = queues.map((queue) =>
-    startWorker({
-      storage,
-      prefix,
-      queue,
-      concurrency: flags.concurrency,
-      visibilityS: flags.visibility,
-      passEnv: flags.passEnv,
-      telemetry,
-      serviceBusSource: (target) => new ServiceBusTaskSource(target, credential()),
-    }),
-  );
+  const group = await startWorkerGroup({
+    storage,
+    prefix,
+    queues,
+    concurrency: flags.concurrency,
+    visibilityS: flags.visibility,
+    passEnv: flags.passEnv,
+    logs: flags.logs
+      ? { ...DEFAULT_LOG_LIMITS, headBytes: flags.logBytes, tailBytes: flags.logBytes }
+      : null,
+    heartbeatS: flags.heartbeat,
+    telemetry,
+    serviceBusSource: (target) => new ServiceBusTaskSource(target, credential()),
+  });
+  const workers = group.workers;
   process.stderr.write(
     `dagq worker: ${queues.join(", ")} (prefix ${prefix}), ${flags.concurrency} task(s) at once per queue; Ctrl-C stops\n`,
   );
@@ -109,7 +124,7 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
     process.once("SIGTERM", onSignal);
   });
   clearInterval(report);
-  await Promise.all(workers.map((w) => w.stop()));
+  await group.stop();
   await storage.close();
   return ExitCode.ok;
 }

@@ -2,6 +2,7 @@ import type { DoctorReport, Verdict } from "../../client/index.js";
 import { assertNever } from "../../core/index.js";
 import { isPoisonQueue } from "../../storage/layout.js";
 import type { Paint, Style } from "./paint.js";
+import { safeText } from "./safeText.js";
 
 const MARK: Record<Verdict, { text: string; style: Style }> = {
   ok: { text: "[ok]  ", style: "green" },
@@ -19,7 +20,7 @@ export function doctorChecklist(report: DoctorReport, url: string, paint: Paint)
   const lines = [`dagq doctor: ${url}`];
   for (const c of report.checks) {
     const mark = MARK[c.verdict];
-    lines.push(`  ${paint(mark.style, mark.text)} ${c.name.padEnd(width)}  ${c.detail}`);
+    lines.push(`  ${paint(mark.style, mark.text)} ${c.name.padEnd(width)}  ${safeText(c.detail)}`);
     if (c.name === "stuck workflows") {
       lines.push(...listed(report.stuck.map((s) => `${s.id}: ${s.why}`)));
     }

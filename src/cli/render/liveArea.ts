@@ -6,6 +6,7 @@
 export class LiveArea {
   private shown = 0;
   private active = false;
+  private last: readonly string[] = [];
   private readonly restore = () => this.stream.write("\x1b[?7h\x1b[?25h");
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
@@ -21,7 +22,20 @@ export class LiveArea {
     if (this.shown > 0) out += `\x1b[${this.shown}A\r`;
     out += `\x1b[0J${lines.join("\n")}\n`;
     this.shown = lines.length;
+    this.last = lines;
     this.stream.write(out);
+  }
+
+  /** Writes a line above the block, which is then drawn again below it. */
+  note(message: string): void {
+    if (!this.active) {
+      this.stream.write(`${message}\n`);
+      return;
+    }
+    const up = this.shown > 0 ? `\x1b[${this.shown}A\r` : "";
+    this.stream.write(`${up}\x1b[0J${message}\n`);
+    this.shown = 0;
+    this.render(this.last);
   }
 
   /** Leaves the last block on screen and gives the terminal back. */

@@ -1,23 +1,24 @@
-import cliProgress from "cli-progress";
 import type { Summary } from "../../core/index.js";
-import { countsText } from "./countsText.js";
+import { finishedCount } from "./countsText.js";
 import type { Paint } from "./paint.js";
-import { formatDuration } from "./timeFormat.js";
+import { RateMeter } from "./rateMeter.js";
+import { createWatchDisplay } from "./watchDisplay.js";
 
 /** Live progress of one workflow on stderr, so stdout stays free for `--json`. */
 export interface Progress {
+  /** Starts the clock (rate, ETA): when the workflow was submitted, not when dagq started. */
+  start(at: number): void;
   update(summary: Summary): void;
   /** A message between progress lines (e.g. "cancelling"), without tearing the bar. */
   note(message: string): void;
   stop(): void;
 }
 
-/** Plain lines at most this often when stderr is a pipe or a file: CI logs stay readable. */
-const PLAIN_EVERY_MS = 2000;
-
 /**
- * A redrawn bar on a terminal; elsewhere a plain line every 2 s (cli-progress's no-TTY mode).
- * Completions per second are computed here because cli-progress only knows the ETA.
+ * `run-local` and `dev`: the same display as `dagq watch` (segments for completed, skipped,
+ * failed, running and pending, fitted to the terminal's width), redrawn on a terminal, a plain
+ * line every 2 s elsewhere. Nothing is drawn before `start`, so the time `dev` spends starting
+ * Azurite and the host shows neither in the rate nor in the ETA.
  */
 export function createProgress(
   stream: NodeJS.WriteStream,
@@ -25,51 +26,54 @@ export function createProgress(
   total: number,
   paint: Paint,
 ): Progress {
-  const tty = stream.isTTY === true;
-  const format = tty
-    ? `${paint("bold", "{name}")} ${paint("cyan", "{bar}")} {percentage}% | {value}/{total} | {rate}/s | ETA {etaText} | {counts}`
-    : "{name}: {value}/{total} done ({percentage}%) | {rate}/s | ETA {etaText} | {counts}";
-  const bar = new cliProgress.SingleBar(
-    {
-      stream,
-      format,
-      barsize: 30,
-      hideCursor: tty,
-      noTTYOutput: true,
-      notTTYSchedule: PLAIN_EVERY_MS,
-      // On a pipe, stop() would add an empty line after the last progress line.
-      clearOnComplete: !tty,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const startedAt = Date.now();
+  const display = createWatchDisplay(stream, paint);
+  const meter = new RateMeter();
+  let startedAt: number | null = null;
   let last: Summary | undefined;
-  const payload = (s: Summary | undefined) => {
-    const done = s ? s.total - s.counts.pending - s.counts.ready - s.counts.running : 0;
-    const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
-    const rate = done / seconds;
-    // Our own ETA from the overall rate: cli-progress's shows garbage before the first completion.
-    const left = (s?.total ?? total) - done;
-    const eta = left === 0 ? "0s" : rate > 0 ? formatDuration((left / rate) * 1000) : "-";
-    return {
+  let stopped = false;
+  const draw = (s: Summary | undefined, now: number) => {
+    if (startedAt === null || stopped) return;
+    const status = s ?? {
       name,
-      rate: rate.toFixed(1),
-      etaText: eta,
-      counts: s ? countsText(s.counts, paint, s.conditionErrors) : `${total} pending`,
+      status: "running" as const,
+      total,
+      conditionErrors: 0,
+      counts: {
+        pending: total,
+        ready: 0,
+        running: 0,
+        completed: 0,
+        failed: 0,
+        skipped: 0,
+        upstream_failed: 0,
+        cancelled: 0,
+      },
     };
+    display.update(
+      status,
+      meter.sample(finishedCount(status.counts), status.total, now),
+      false,
+      now,
+    );
   };
-  bar.start(total, 0, payload(undefined));
   return {
+    start(at) {
+      if (startedAt !== null) return;
+      startedAt = at;
+      meter.sample(0, total, at);
+      draw(last, Date.now());
+    },
     update(s) {
       last = s;
-      bar.update(s.total - s.counts.pending - s.counts.ready - s.counts.running, payload(s));
+      draw(s, Date.now());
     },
     note(message) {
-      stream.write(`${tty ? "\n" : ""}${message}\n`);
+      display.note(message);
     },
     stop() {
-      if (last) bar.update(payload(last));
-      bar.stop();
+      draw(last, Date.now());
+      stopped = true;
+      display.stop();
     },
   };
 }

@@ -1,13 +1,20 @@
 import type { WorkflowStatus } from "../../client/index.js";
 import { countsText } from "./countsText.js";
 import type { Paint } from "./paint.js";
+import { firstLine, safeText } from "./safeText.js";
 import { stateStyle } from "./stateStyle.js";
+import { restOf } from "./taskTable.js";
 import { formatDuration, formatTimestamp } from "./timeFormat.js";
 
 /** `dagq status`: one workflow as labelled lines; `now` only ages a workflow still going. */
-export function statusPanel(s: WorkflowStatus, now: number, paint: Paint): string {
+export function statusPanel(
+  s: WorkflowStatus,
+  now: number,
+  paint: Paint,
+  opts: { readonly full?: boolean } = {},
+): string {
   const rows: Array<[string, string]> = [
-    ["workflow", paint("bold", s.name)],
+    ["workflow", paint("bold", safeText(s.name))],
     ["id", s.id],
     ["status", statusText(s, now, paint)],
     ["tasks", `${s.total}: ${countsText(s.counts, paint, s.conditionErrors)}`],
@@ -15,7 +22,14 @@ export function statusPanel(s: WorkflowStatus, now: number, paint: Paint): strin
     ["started", s.startedAt === null ? "-" : formatTimestamp(s.startedAt)],
     ["finished", s.finishedAt === null ? "-" : formatTimestamp(s.finishedAt)],
   ];
-  if (s.reason !== null) rows.push(["reason", s.reason.replace(/\s*\n\s*/g, " | ")]);
+  if (s.reason !== null) {
+    // The whole first line (where the error usually is); `--full` adds the rest.
+    if (!opts.full) rows.push(["reason", firstLine(s.reason)]);
+    else {
+      rows.push(["reason", safeText(s.reason.trim().split(/\r?\n/)[0] ?? "")]);
+      for (const more of restOf(s.reason)) rows.push(["", more]);
+    }
+  }
   return rows.map(([k, v]) => `${k.padEnd(10)}${v}\n`).join("");
 }
 

@@ -1,6 +1,7 @@
 import { CONDITION_ERROR_PREFIX } from "../../core/index.js";
 import type { LocalResult, LocalTaskResult } from "../../local/runner.js";
 import type { Paint } from "./paint.js";
+import { firstLine, safeText } from "./safeText.js";
 
 const MAX_LISTED = 20;
 const STATUS_STYLE = { completed: "green", failed: "red", cancelled: "yellow" } as const;
@@ -27,26 +28,38 @@ export function summaryReport(
     )
     .join(", ");
   const lines = [
-    `${paint("bold", name)}: ${paint(STATUS_STYLE[result.status], result.status)} in ${(elapsedMs / 1000).toFixed(1)}s (id ${result.id})`,
+    `${paint("bold", safeText(name))}: ${paint(STATUS_STYLE[result.status], result.status)} in ${(elapsedMs / 1000).toFixed(1)}s (id ${result.id})`,
     `  ${entries.length} tasks: ${tally}`,
   ];
   // Condition errors first: a typo in a field name reads like "not needed" otherwise.
   const notDone = entries
     .filter(([, t]) => t.status !== "completed")
     .sort(([, a], [, b]) => Number(isConditionError(b)) - Number(isConditionError(a)));
-  for (const [task, t] of notDone.slice(0, MAX_LISTED)) {
+  // Tasks cancelled for one reason (a Ctrl-C cancels them all) make one line, not one each.
+  const cancelled = new Map<string, string[]>();
+  const listed: typeof notDone = [];
+  for (const entry of notDone) {
+    const [task, t] = entry;
+    if (t.status !== "cancelled") listed.push(entry);
+    else cancelled.set(t.reason ?? "", [...(cancelled.get(t.reason ?? "") ?? []), task]);
+  }
+  for (const [task, t] of listed.slice(0, MAX_LISTED)) {
     const error = isConditionError(t);
-    const style = (t.status === "skipped" && !error) || t.status === "cancelled" ? "yellow" : "red";
+    const style = t.status === "skipped" && !error ? "yellow" : "red";
     const label = error ? `${t.status} (condition error)` : t.status;
     const tries = t.attempts > 1 ? ` after ${t.attempts} attempts` : "";
-    lines.push(`  ${paint(style, label)} ${task}${tries}: ${oneLine(t.reason ?? "")}`);
+    lines.push(`  ${paint(style, label)} ${safeText(task)}${tries}: ${firstLine(t.reason ?? "")}`);
   }
-  if (notDone.length > MAX_LISTED) lines.push(`  … and ${notDone.length - MAX_LISTED} more`);
+  if (listed.length > MAX_LISTED) lines.push(`  … and ${listed.length - MAX_LISTED} more`);
+  for (const [reason, tasks] of cancelled) {
+    const names = tasks
+      .slice(0, 3)
+      .map((t) => safeText(t))
+      .join(", ");
+    const more = tasks.length > 3 ? `, … (${tasks.length} tasks)` : "";
+    lines.push(`  ${paint("yellow", "cancelled")} ${names}${more}: ${firstLine(reason)}`);
+  }
   return `${lines.join("\n")}\n`;
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " | ");
 }
 
 function isConditionError(t: LocalTaskResult): boolean {

@@ -1,16 +1,21 @@
-import type { WorkflowStatus } from "../../client/index.js";
+import type { TaskCounts } from "../../client/index.js";
 import { layerView } from "./layerView.js";
 import { LiveArea } from "./liveArea.js";
 import type { Paint } from "./paint.js";
-import { progressLine } from "./progressLine.js";
+import { type ProgressStatus, progressLine } from "./progressLine.js";
 import type { Rate } from "./rateMeter.js";
 
 /** Plain lines at most this often when stderr is not a terminal, as run-local does. */
 const PLAIN_EVERY_MS = 2000;
 
+/** A status as the display reads it, with the per-layer counts when there are some. */
+export type DisplayStatus = ProgressStatus & { readonly layers?: readonly TaskCounts[] };
+
 export interface WatchDisplay {
   /** The layer view is shown when `layers` is true and the status carries layers. */
-  update(s: WorkflowStatus, rate: Rate, layers: boolean, now: number): void;
+  update(s: DisplayStatus, rate: Rate, layers: boolean, now: number): void;
+  /** A message above the progress (e.g. "cancelling"), which stays when the block is redrawn. */
+  note(message: string): void;
   /** The last state, always printed (on a pipe too), then the terminal given back. */
   stop(): void;
 }
@@ -21,8 +26,11 @@ export function createWatchDisplay(stream: NodeJS.WriteStream, paint: Paint): Wa
   const area = tty ? new LiveArea(stream) : null;
   let lastPlainAt = Number.NEGATIVE_INFINITY;
   let pending: string[] | null = null;
-  const linesOf = (s: WorkflowStatus, rate: Rate, layers: boolean) => {
-    const lines = [progressLine(s, rate, { tty, paint })];
+  const linesOf = (s: DisplayStatus, rate: Rate, layers: boolean) => {
+    const columns = tty ? stream.columns : undefined;
+    const lines = progressLine(s, rate, { tty, paint, ...(columns ? { columns } : {}) }).split(
+      "\n",
+    );
     if (layers && s.layers) lines.push(...layerView(s.layers, paint).map((l) => `  ${l}`));
     return lines;
   };
@@ -35,6 +43,10 @@ export function createWatchDisplay(stream: NodeJS.WriteStream, paint: Paint): Wa
       lastPlainAt = now;
       stream.write(`${lines.join("\n")}\n`);
       pending = null;
+    },
+    note(message) {
+      if (area) return area.note(message);
+      stream.write(`${message}\n`);
     },
     stop() {
       if (area) return area.stop();

@@ -1,6 +1,7 @@
 import type { WorkflowStatus } from "../../client/index.js";
 import { finishedCount } from "./countsText.js";
 import type { Paint } from "./paint.js";
+import { safeText } from "./safeText.js";
 import { stateStyle } from "./stateStyle.js";
 import { renderTable } from "./table.js";
 import { formatDuration } from "./timeFormat.js";
@@ -12,8 +13,8 @@ export function workflowTable(
   paint: Paint,
 ): string {
   const rows = workflows.map((w) => [
-    w.id,
-    w.name,
+    safeText(w.id),
+    safeText(w.name),
     w.status,
     `${finishedCount(w.counts)}/${w.total}`,
     String(w.counts.failed + w.counts.upstream_failed),
