@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { type Document, LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter } from "yaml";
 import {
   type CompiledWorkflow,
   compileDefinition,
@@ -9,6 +9,7 @@ import {
   type Issue,
 } from "./core/index.js";
 import { toError } from "./toError.js";
+import { parseYaml as parseYamlText } from "./yamlDocument.js";
 
 const MAX_SHOWN = 50;
 
@@ -64,69 +65,12 @@ function parseJson(path: string, text: string): Parsed {
 
 function parseYaml(path: string, text: string): Parsed {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const hint = unquotedValueHint(text, doc.errors);
-    if (hint !== null)
-      throw new DagqError(ErrorCode.INVALID_DEFINITION, `${path}: invalid YAML: ${hint}`, {
-        file: path,
-      });
-    const shown = doc.errors.slice(0, 5).map((err) => err.message.trimEnd());
-    throw new DagqError(
-      ErrorCode.INVALID_DEFINITION,
-      `${path}: invalid YAML: ${shown.join("\n")}`,
-      {
-        file: path,
-      },
-    );
-  }
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 1000 });
-  } catch (e) {
-    throw new DagqError(
-      ErrorCode.INVALID_DEFINITION,
-      `${path}: invalid YAML: ${toError(e).message}`,
-      {
-        file: path,
-      },
-    );
-  }
-  return { value, lineOf: (p) => yamlLine(doc, lines, p) };
-}
-
-/**
- * The most common YAML mistake in a workflow: a shell command written as a plain value, whose
- * `: `, quotes or braces YAML reads as structure (`command: printf '{"rows": 5000}' > out`).
- * The parser then reports several errors that say nothing of the cause; this says it once,
- * with the fix. Null when no error falls on a `key: value` line that looks like it.
- */
-function unquotedValueHint(
-  text: string,
-  errors: readonly { readonly linePos?: ReadonlyArray<{ readonly line: number }> }[],
-): string | null {
-  const lines = text.split(/\r?\n/);
-  for (const err of errors) {
-    const n = err.linePos?.[0]?.line;
-    if (n === undefined) continue;
-    const line = lines[n - 1] ?? "";
-    const m = /^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(.+)$/.exec(line);
-    if (!m) continue;
-    const [, lead, key, value] = m as unknown as [string, string, string, string];
-    if (/^[|>]/.test(value)) continue;
-    const wholeQuoted = /^(['"]).*\1\s*(#.*)?$/.test(value) && !/^(['"])[^'"]*\1\s*\S/.test(value);
-    if (wholeQuoted) continue;
-    const indent = " ".repeat(lead.length + 2);
-    return [
-      `line ${n}: the value of "${key}" is not quoted, and YAML reads its quotes, ": " or braces as structure:`,
-      `    ${line.trim()}`,
-      "write it as a block (nothing to escape):",
-      `    ${key}: |`,
-      `    ${indent.slice(lead.length)}${value}`,
-      `or quote it as a whole: ${key}: ${JSON.stringify(value)}`,
-    ].join("\n");
-  }
-  return null;
+  const parsed = parseYamlText(text, lines);
+  if (!parsed.ok)
+    throw new DagqError(ErrorCode.INVALID_DEFINITION, `${path}: ${parsed.message}`, {
+      file: path,
+    });
+  return { value: parsed.value, lineOf: (p) => yamlLine(parsed.doc, lines, p) };
 }
 
 function yamlLine(doc: Document, lines: LineCounter, path: string): number | undefined {

@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 
 /** The well-known public key of Azurite's dev account (documented by Microsoft, not a secret). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -20,6 +21,8 @@ export const AZURITE_KEY =
 const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** What each of Azurite's three services prints once it has closed (and saved its data). */
+const CLOSED_LINE = /service successfully closed/;
 /** Exits the child when its stdin pipe closes (the parent died); preloaded before Azurite. */
 const PARENT_WATCH =
   'data:text/javascript,process.stdin.on("end",()=>process.exit(0));process.stdin.resume();';
@@ -102,6 +105,11 @@ async function startOnce(main: string, opts: AzuriteOptions): Promise<Azurite> {
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
+  let closedServices = 0;
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (CLOSED_LINE.test(line)) closedServices++;
+    });
   let exitedEarly = false;
   const exited = new Promise<never>((_, reject) => {
     child.once("exit", (code, signal) => {
@@ -110,7 +118,9 @@ async function startOnce(main: string, opts: AzuriteOptions): Promise<Azurite> {
     });
   });
   exited.catch(() => {}); // observed below; keep an exit after startup from being unhandled
-  const stop = () => stopChild(child, cwd);
+  const stop = opts.location
+    ? () => stopChild(child, cwd, () => closedServices >= 3)
+    : () => stopChild(child, cwd);
   try {
     const ready = [blobPort, queuePort, tablePort].map((p) => waitForPort(p, () => exitedEarly));
     await Promise.race([Promise.all(ready), exited]);
@@ -206,16 +216,32 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /**
- * Closing stdin makes the parent watch exit the child at once: Azurite's own SIGTERM shutdown
- * waits for keep-alive sockets (seconds), and its writes to a location are already durable.
+ * In memory, closing stdin makes the parent watch exit the child at once: there is nothing to
+ * keep, and Azurite's own SIGTERM shutdown waits for keep-alive sockets (seconds).
+ *
+ * On disk, Azurite keeps its metadata (blob and queue indexes, messages, table rows) in LokiJS
+ * databases that it saves every 5 s and when a service closes: an exit without SIGTERM loses
+ * up to 5 s of acknowledged writes. So it gets SIGTERM, and once its three services say they
+ * closed (their databases saved) it is killed rather than left waiting for idle sockets.
  */
-async function stopChild(child: ChildProcess, cwd: string): Promise<void> {
+async function stopChild(
+  child: ChildProcess,
+  cwd: string,
+  servicesClosed?: () => boolean,
+): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    child.stdin?.end();
     const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    let poll: NodeJS.Timeout | undefined;
+    if (servicesClosed) {
+      child.kill("SIGTERM");
+      poll = setInterval(() => {
+        if (servicesClosed()) child.kill("SIGKILL");
+      }, 20);
+    } else child.stdin?.end();
     await gone;
     clearTimeout(timer);
+    clearInterval(poll);
   }
   await rm(cwd, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@
  */
 import type { ContainerClient } from "@azure/storage-blob";
 import type { BlobRead, BlobStore, BlobWriteOptions } from "../storage/ports.js";
-import { ConflictError } from "../storage/ports.js";
+import { ConflictError, NotFoundError } from "../storage/ports.js";
 import { conflictOf, isLeaseRefusal, isLeaseTaken } from "./blobConflict.js";
 import { isStatus } from "./storageError.js";
 
@@ -151,7 +151,8 @@ export class AzureBlobStore implements BlobStore {
       return res.leaseId ?? null;
     } catch (err) {
       if (isLeaseTaken(err)) return null;
-      throw err; // 404 BlobNotFound included: there is nothing to lease
+      if (isStatus(err, 404)) throw new NotFoundError(`${path}: no such blob to lease`);
+      throw err;
     }
   }
 

@@ -53,7 +53,8 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     (opts.stats ?? silentTelemetry).count("host.http.requests");
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? HOST}`);
+    const url = requestUrl(req);
+    if (url === null) return reply(res, 400, "malformed request target");
     const segments = pathSegments(url.pathname, opts.routePrefix);
     if (segments === "malformed") return reply(res, 400, "malformed URL path");
     const method = (req.method ?? "GET").toUpperCase();
@@ -120,6 +121,26 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServ
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * The request's URL. The target is a path on this host even when it starts with `//` (which
+ * `new URL` reads as naming a host), and the Host header counts only when it is a host: the
+ * client writes both, and neither may turn a request into a 500.
+ */
+function requestUrl(req: IncomingMessage): URL | null {
+  const target = req.url ?? "/";
+  let origin = `http://${HOST}`;
+  try {
+    if (req.headers.host) origin = new URL(`http://${req.headers.host}`).origin;
+  } catch {
+    // Not a host: this one's own address will do.
+  }
+  try {
+    return target.startsWith("/") ? new URL(`${origin}${target}`) : new URL(target);
+  } catch {
+    return null;
+  }
 }
 
 /** Path segments below the route prefix, decoded; null when outside it. */

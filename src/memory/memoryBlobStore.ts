@@ -9,7 +9,7 @@
  *   renew or release it (as Azure allows).
  */
 import type { BlobRead, BlobStore, BlobWriteOptions } from "../storage/ports.js";
-import { ConflictError } from "../storage/ports.js";
+import { ConflictError, NotFoundError } from "../storage/ports.js";
 
 interface Lease {
   readonly id: string;
@@ -157,7 +157,7 @@ export class MemoryBlobStore implements BlobStore {
       throw new RangeError(`lease duration must be 15–60 s, got ${durationS}`);
     }
     const blob = this.container().get(path);
-    if (!blob) throw new Error(`BlobNotFound: ${path}`);
+    if (!blob) throw new NotFoundError(`${path}: no such blob to lease`);
     if (this.active(blob)) return null;
     const id = crypto.randomUUID();
     blob.lease = { id, durationS, expiresAt: this.clock() + durationS * 1000 };

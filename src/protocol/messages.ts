@@ -44,7 +44,7 @@ export const TaskMessageSchema = z.strictObject({
   attempt: Attempt,
   command: z.string(),
   env: z.record(z.string(), z.string()),
-  timeout_s: z.number().positive().nullable(),
+  timeout_s: z.number().positive().max(LIMITS.maxTimeoutS).nullable(),
   /** The direct parents' outputs that completed, keyed by name; large ones as output refs. */
   inputs: InputsSchema.optional(),
   /** Set instead of `inputs` when they would not fit the message: a blob holding that object. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Json } from "../core/index.js";
+import { toError } from "../toError.js";
 import { attemptError, type Ended } from "./attemptError.js";
 import { TailBuffer } from "./tailBuffer.js";
 import { inheritedEnvironment } from "./taskEnvironment.js";
@@ -106,15 +107,38 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
   }
 }
 
+/**
+ * Why no process can start with this command and environment, if none can: a NUL byte passes
+ * the definition's checks (JSON strings may hold one) but not the kernel's, and spawn throws.
+ * Checked here so the attempt fails with the reason instead of the caller seeing a throw.
+ */
+function unstartable(command: string, env: NodeJS.ProcessEnv): string | null {
+  const nul = (s: string | undefined) => s?.includes("\u0000") === true;
+  if (nul(command) || Object.entries(env).some(([k, v]) => nul(k) || nul(v)))
+    return "the command or an environment variable holds a NUL byte";
+  return null;
+}
+
 function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<Ended> {
+  const notSpawned = (spawnError: string): Ended => ({
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    aborted: false,
+    spawnError,
+    stderrTail: "",
+  });
+  const cannot = unstartable(req.command, env);
+  if (cannot !== null) return Promise.resolve(notSpawned(cannot));
+  let child: ReturnType<typeof spawnShell>;
+  try {
+    child = spawnShell(req, env);
+  } catch (e) {
+    // Any other argument spawn refuses outright: still a start that failed, not a throw.
+    return Promise.resolve(notSpawned(toError(e).message));
+  }
   return new Promise((resolve) => {
     const tail = new TailBuffer(STDERR_TAIL_BYTES);
-    const child = spawn("/bin/sh", ["-c", req.command], {
-      cwd: req.workDir,
-      env,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
     const state = { timedOut: false, aborted: false, spawnError: null as string | null };
     let graceTimer: NodeJS.Timeout | undefined;
     const stop = () => {
@@ -164,6 +188,15 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
       if (child.pid !== undefined) liveGroups.delete(child.pid);
       resolve({ exitCode, signal, ...state, stderrTail: tail.text() });
     });
+  });
+}
+
+function spawnShell(req: ShellTaskRequest, env: NodeJS.ProcessEnv) {
+  return spawn("/bin/sh", ["-c", req.command], {
+    cwd: req.workDir,
+    env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
   });
 }
 

@@ -1,6 +1,6 @@
 import type { HttpRequest } from "@azure/functions";
-import { parseDocument } from "yaml";
 import { toError } from "../../toError.js";
+import { parseYaml } from "../../yamlDocument.js";
 import { HttpError } from "./httpError.js";
 
 /** The body formats the API reads. */
@@ -8,8 +8,6 @@ export const BodyFormat = { json: "json", yaml: "yaml" } as const;
 export type BodyFormat = (typeof BodyFormat)[keyof typeof BodyFormat];
 
 const YAML_TYPES = new Set(["application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml"]);
-/** Aliases expand into copies: a tiny document can otherwise grow without bound. */
-const MAX_YAML_ALIASES = 1000;
 
 /**
  * The request body, at most `maxBytes`: the declared Content-Length is checked before reading
@@ -53,7 +51,10 @@ export async function readDocument(
   } catch {
     throw new HttpError(400, "the request body is not valid UTF-8");
   }
-  return format === "json" ? parseJson(text) : parseYaml(text);
+  if (format === "json") return parseJson(text);
+  const yaml = parseYaml(text);
+  if (!yaml.ok) throw new HttpError(400, yaml.message);
+  return yaml.value;
 }
 
 function formatOf(header: string | null, accept: readonly BodyFormat[]): BodyFormat {
@@ -76,19 +77,6 @@ function parseJson(text: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     throw new HttpError(400, `invalid JSON: ${toError(e).message}`);
-  }
-}
-
-function parseYaml(text: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const shown = doc.errors.slice(0, 5).map((err) => err.message.trimEnd());
-    throw new HttpError(400, `invalid YAML: ${shown.join("\n")}`);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
-  } catch (e) {
-    throw new HttpError(400, `invalid YAML: ${toError(e).message}`);
   }
 }
 
