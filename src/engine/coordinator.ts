@@ -31,6 +31,8 @@ export { DEFAULT_COORDINATOR_CONFIG } from "./coordinatorConfig.js";
  */
 export class Coordinator {
   private readonly sessions = new Map<string, WorkflowSession>();
+  /** Workflows this instance parked events for, until it sees them drained. */
+  private readonly watched = new Set<string>();
   private readonly cycle: Cycle;
 
   constructor(
@@ -100,6 +102,7 @@ export class Coordinator {
       const batch = s.queue.splice(0);
       try {
         const outcome = await this.cycleWithRetry(s, batch);
+        if (outcome === "parked") this.watchParked(s.id);
         for (const w of batch) w.resolve(outcome);
       } catch (e) {
         s.loaded = null;
@@ -125,6 +128,34 @@ export class Coordinator {
         s.lease.doubt();
       }
     }
+  }
+
+  /**
+   * Events parked for a holder that may be dead. A live holder drains its inbox within
+   * inboxPollMs; a dead one (a host killed) drains nothing, and without a look from here the
+   * events would wait for the orphan sweep (every 5 minutes), or for a later report of the same
+   * workflow, which a chain at its last running task never sends. So this instance looks every
+   * parkWatchMs: the inbox empty ends the watch; otherwise it tries the lease, which it gets
+   * once the dead holder's lapses (leaseS), and drains the inbox itself. After two leases
+   * without success the orphan sweep is left to it.
+   */
+  private watchParked(id: string): void {
+    if (this.watched.has(id)) return;
+    this.watched.add(id);
+    const until = this.deps.clock() + 2 * this.config.leaseS * 1000;
+    const look = async (): Promise<void> => {
+      let done = false;
+      try {
+        done =
+          (await this.deps.inbox.list(id)).length === 0 ||
+          ["applied", "gone"].includes(await this.apply(id, []));
+      } catch (e) {
+        this.deps.telemetry.log("warn", `workflow ${id}: looking at parked events: ${String(e)}`);
+      }
+      if (done || this.deps.clock() >= until) this.watched.delete(id);
+      else setTimeout(() => void look(), this.config.parkWatchMs).unref();
+    };
+    setTimeout(() => void look(), this.config.parkWatchMs).unref();
   }
 
   /**

@@ -21,6 +21,8 @@ export interface CoordinatorConfig {
   readonly inboxPollMs: number;
   /** How often a busy workflow's index row is refreshed (status changes write at once). */
   readonly indexEveryMs: number;
+  /** How often an instance that parked events looks whether they were drained (see Coordinator). */
+  readonly parkWatchMs: number;
 }
 
 export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
@@ -30,6 +32,7 @@ export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
   lingerMs: 250,
   inboxPollMs: 500,
   indexEveryMs: 2000,
+  parkWatchMs: 2000,
 };
 
 /** What a sweep asks of a workflow it visits, under the workflow's lease. */

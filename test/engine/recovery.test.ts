@@ -208,3 +208,32 @@ describe.each(BACKENDS)("recovery catalogue on %s", (backend) => {
     });
   });
 });
+
+describe("a lease holder that dies with events parked for it", () => {
+  it("another instance takes the lease once it lapses and applies them, without waiting for the orphan sweep", async () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const storage = memoryStorage(clock);
+    // A keeps the lease for ten minutes of idling and never lets go: it stands for a host that
+    // was killed while it held the workflow.
+    const a = await engineOn(storage, { clock, coordinator: { lingerMs: 600_000 } });
+    const b = await engineOn(storage, { clock, coordinator: { parkWatchMs: 20 } });
+    const { id } = await submitWorkflow(a, chain);
+    await a.coordinator.apply(id, []);
+    expect(a.coordinator.held()).toEqual([id]);
+    const [[started, done]] = await takeTasks(a, () => ({ ok: true }));
+    const r = await ingestCompletionMessage(b, message([started!, done!]));
+    expect(r).toMatchObject({ parked: 2 });
+    // The last running task reported: nothing else will come for this workflow.
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await getTasks(b, id, {}))?.tasks.map((t) => t.status)).toEqual(["ready", "pending"]);
+    now += 16_000; // A's lease lapses
+    const deadline = Date.now() + 5000;
+    while ((await getTasks(b, id, {}))?.tasks[0]?.status !== "completed") {
+      if (Date.now() > deadline) throw new Error("the parked report was never applied");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await getTasks(b, id, {}))?.tasks.map((t) => t.status)).toEqual(["completed", "ready"]);
+    await settle([b]);
+  });
+});
