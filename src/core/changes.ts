@@ -28,6 +28,11 @@ export interface Changes {
   /** Outputs and reasons, keyed by position in the columns above. */
   readonly o: Array<[number, Json]>;
   readonly r: Array<[number, string]>;
+  /**
+   * Attempt bases of records a rerun reset (TaskRecord.base), keyed by position; absent when
+   * none has one, so journals written before reruns existed read as they are.
+   */
+  readonly b?: Array<[number, number]>;
 }
 
 export const CHANGES_VERSION = 1;
@@ -72,6 +77,7 @@ export function replay(run: RunState, changes: Changes): void {
   const base = run.wf.createdAt;
   const outputs = new Map(changes.o);
   const reasons = new Map(changes.r);
+  const bases = new Map(changes.b ?? []);
   let i = 0;
   for (let k = 0; k < changes.i.length; k++) {
     i += changes.i[k]!;
@@ -87,6 +93,7 @@ export function replay(run: RunState, changes: Changes): void {
       startedAt: fromOffset(changes.st[k]!, base),
       finishedAt: fromOffset(changes.ft[k]!, base),
       retryAt: fromOffset(changes.rt[k]!, base),
+      base: bases.get(k) ?? 0,
       output: outputs.get(k),
       reason: reasons.get(k),
     });
@@ -100,6 +107,7 @@ export function changeCount(changes: Changes): number {
 function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined): Changes {
   const base = run.wf.createdAt;
   const n = indices.length;
+  const bases: Array<[number, number]> = [];
   const c: Changes = {
     v: 1,
     ...(wf ? { wf } : {}),
@@ -128,8 +136,10 @@ function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined
     if (output !== undefined) c.o.push([k, output]);
     const reason = run.reasons.get(i);
     if (reason !== undefined) c.r.push([k, reason]);
+    const b = run.base.get(i);
+    if (b !== undefined) bases.push([k, b]);
   }
-  return c;
+  return bases.length > 0 ? { ...c, b: bases } : c;
 }
 
 function isFresh(run: RunState, i: number): boolean {
@@ -141,6 +151,7 @@ function isFresh(run: RunState, i: number): boolean {
     run.startedAt[i] === 0 &&
     run.finishedAt[i] === 0 &&
     !run.retryAt.has(i) &&
+    !run.base.has(i) &&
     !run.outputs.has(i) &&
     !run.reasons.has(i)
   );

@@ -55,7 +55,7 @@ export {
 } from "./definition.js";
 export { assertNever, DagqError, ErrorCode, formatIssues, type Issue } from "./errors.js";
 // The reducer: events in, commands and deltas out.
-export type { ApplyOptions, Command, Event, Transition } from "./events.js";
+export type { ApplyOptions, Command, Event, RerunRequest, Transition } from "./events.js";
 export {
   GraphRequestError,
   type GraphShape,
@@ -69,6 +69,7 @@ export { completedInputs, outputsConditionsRead, parentStates } from "./propagat
 export { layerCounts, queryTasks, type TaskQuery, type TaskView, taskView } from "./query.js";
 export { applyEvents, createRun, endRejection } from "./reducer.js";
 export { reconcile, repairReady, timedOut } from "./repair.js";
+export { MAX_ATTEMPT, type RerunPlan, rerunPlan } from "./rerun.js";
 export { RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
 // States.
 export {

@@ -180,6 +180,18 @@ function describePolicy(def: CompiledWorkflow, c: number): string {
   return typeof p === "number" ? `${p} (at least ${p} must complete)` : `"${p}"`;
 }
 
+/** Decides the given tasks that are pending (a rerun's reset tasks), in any order. */
+export function decideTasks(
+  run: RunState,
+  tasks: readonly number[],
+  now: number,
+  opts: ApplyOptions,
+): void {
+  for (const i of tasks) {
+    if (run.status[i] === StateCode.pending && decide(run, i, now, opts)) settle(run, i, now, opts);
+  }
+}
+
 export function decidePending(run: RunState, now: number, opts: ApplyOptions): void {
   if (run.wf.status !== "running") return;
   for (let i = 0; i < run.size; i++) {

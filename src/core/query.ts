@@ -27,11 +27,13 @@ export function taskView(run: RunState, i: number): TaskView {
   };
 }
 
-/** Attempts that ran: the current one counts once it started or finished. */
+/**
+ * Attempts that ran: those before the current one, which counts once it started or finished.
+ * (A task that never ran is at attempt 1 with nothing started: 0. After a rerun, the attempts
+ * of earlier rounds count.)
+ */
 function attemptsUsed(run: RunState, i: number): number {
   const s = run.status[i]!;
-  if (s === StateCode.pending || s === StateCode.skipped || s === StateCode.upstream_failed)
-    return 0;
   // Every applied start and finish sets startedAt; a task failed by a condition error never ran.
   const currentRan = s === StateCode.running || run.startedAt[i]! > 0;
   return run.attempt[i]! - (currentRan ? 0 : 1);

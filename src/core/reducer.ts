@@ -3,6 +3,7 @@ import type { CompiledWorkflow } from "./compile.js";
 import { assertNever } from "./errors.js";
 import type { ApplyOptions, Command, Event, Transition } from "./events.js";
 import { decidePending, settle } from "./propagate.js";
+import { applyRerun } from "./rerun.js";
 import { RunState } from "./runState.js";
 import { isTerminalCode, isTerminalWorkflow, StateCode, TASK_STATES } from "./states.js";
 
@@ -69,6 +70,8 @@ function applyOne(
       return undefined;
     case "cancel":
       return cancel(run, now, ev.reason ?? "cancelled", commands);
+    case "rerun":
+      return applyRerun(run, ev, now, commands, opts);
     case "started":
     case "completed":
     case "failed":
@@ -126,8 +129,10 @@ function applyTaskEvent(
   // that receives it again drops it instead of running it.
   commands.push({ kind: "kill", task: i, attempt: current });
   const spec = run.def.tasks[i]!;
-  if (current <= spec.numRetries) {
-    const backoffMs = Math.min(spec.retryBackoffS * 2 ** (current - 1), 3600) * 1000;
+  // Retries count from the task's base: a rerun gives it its whole budget again.
+  const round = current - (run.base.get(i) ?? 0);
+  if (round <= spec.numRetries) {
+    const backoffMs = Math.min(spec.retryBackoffS * 2 ** (round - 1), 3600) * 1000;
     run.write(i, {
       status: StateCode.ready,
       attempt: current + 1,

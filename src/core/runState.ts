@@ -25,6 +25,12 @@ export interface TaskRecord {
   finishedAt: number;
   /** Earliest time a retry may run (the backoff), or 0. */
   retryAt: number;
+  /**
+   * The attempt number before the task's current round: 0, or what it had reached when a
+   * rerun reset it. Retries left and the backoff count from here, so a rerun gets the whole
+   * retry budget again while attempt numbers go on rising.
+   */
+  base: number;
   output: Json | undefined;
   reason: string | undefined;
 }
@@ -57,6 +63,8 @@ export class RunState {
   readonly outputs = new Map<number, Json>();
   readonly reasons = new Map<number, string>();
   readonly retryAt = new Map<number, number>();
+  /** Attempt bases (TaskRecord.base) of the tasks a rerun reset; absent means 0. */
+  readonly base = new Map<number, number>();
   /** Tasks by state code; maintained incrementally, checked against `recount()` in tests. */
   readonly counts = new Uint32Array(8);
   terminal = 0;
@@ -107,6 +115,7 @@ export class RunState {
       startedAt: this.startedAt[i]!,
       finishedAt: this.finishedAt[i]!,
       retryAt: this.retryAt.get(i) ?? 0,
+      base: this.base.get(i) ?? 0,
       output: this.outputs.get(i),
       reason: this.reasons.get(i),
     };
@@ -123,6 +132,7 @@ export class RunState {
     if (patch.startedAt !== undefined) this.startedAt[i] = patch.startedAt;
     if (patch.finishedAt !== undefined) this.finishedAt[i] = patch.finishedAt;
     if ("retryAt" in patch) setOrDelete(this.retryAt, i, patch.retryAt || undefined);
+    if ("base" in patch) setOrDelete(this.base, i, patch.base || undefined);
     if ("output" in patch) setOrDelete(this.outputs, i, patch.output);
     if ("reason" in patch) setOrDelete(this.reasons, i, patch.reason);
     if (patch.status !== undefined && patch.status !== before) {

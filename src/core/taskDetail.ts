@@ -58,7 +58,7 @@ export function taskDetail(run: RunState, i: number): TaskDetail {
   return {
     ...taskView(run, i),
     attempt: run.attempt[i]!,
-    maxAttempts: spec.numRetries + 1,
+    maxAttempts: (run.base.get(i) ?? 0) + spec.numRetries + 1,
     dispatchedAt: run.dispatchedAt[i] || null,
     retryAt: run.retryAt.get(i) ?? null,
     layer: def.layer[i]!,

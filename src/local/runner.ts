@@ -78,6 +78,9 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
             live.delete(k);
             break;
           }
+          case "reopen":
+            // Only workers of the serverless path read a cancellation signal.
+            break;
           case "finish":
             finished = true;
             opts.signal?.removeEventListener("abort", onAbort);

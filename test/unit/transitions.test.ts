@@ -10,11 +10,12 @@ const ALLOWED: Record<TaskState, readonly TaskState[]> = {
   pending: ["ready", "skipped", "upstream_failed", "cancelled"],
   ready: ["running", "completed", "failed", "cancelled", "ready"],
   running: ["completed", "failed", "ready", "cancelled"],
-  completed: [],
-  failed: [],
-  skipped: [],
-  upstream_failed: [],
-  cancelled: [],
+  // Terminal: only a rerun leaves them (a task without dependencies goes back to ready).
+  completed: ["pending", "ready"],
+  failed: ["pending", "ready"],
+  skipped: ["pending"],
+  upstream_failed: ["pending"],
+  cancelled: ["pending", "ready"],
 };
 
 type Step = (h: Harness) => void;
@@ -33,6 +34,21 @@ const scenarios: Record<string, Step[]> = {
   cancelReady: [(h) => h.apply({ kind: "cancel" })],
   failDirect: [(h) => h.complete("a"), (h) => h.fail("b")],
   failRunning: [(h) => h.start("a"), (h) => h.fail("a")],
+  rerunFailed: [(h) => h.fail("a"), (h) => h.apply({ kind: "rerun" })],
+  rerunCancelled: [(h) => h.apply({ kind: "cancel" }), (h) => h.apply({ kind: "rerun" })],
+  rerunSkipped: [
+    (h) => h.complete("a"),
+    (h) => h.fail("b"),
+    (h) => h.complete("r"),
+    (h) => h.apply({ kind: "rerun", tasks: [h.def.index.get("a")!], downstream: true }),
+  ],
+  rerunCompleted: [
+    (h) => h.complete("a"),
+    (h) => h.complete("b"),
+    (h) => h.fail("r"),
+    (h) => h.fail("r"),
+    (h) => h.apply({ kind: "rerun", tasks: [h.def.index.get("a")!], downstream: true }),
+  ],
 };
 
 describe("task transition table", () => {
