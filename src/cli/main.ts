@@ -10,7 +10,7 @@ import { type RunLocalFlags, runLocalCommand } from "./commands/runLocalCommand.
 import { validateCommand } from "./commands/validateCommand.js";
 import { workerCommand } from "./commands/workerCommand.js";
 import { ExitCode } from "./exitCode.js";
-import { passEnv, positiveInt } from "./optionParsers.js";
+import { collect, passEnv, positiveInt } from "./optionParsers.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")
@@ -38,6 +38,12 @@ function buildProgram(): Command {
       passEnv,
       [] as string[],
     )
+    .option("--save-state <file>", "save the run's state there when it ends or is interrupted")
+    .option("--resume <file>", "resume a run from its saved state: rerun what did not succeed")
+    .option("-t, --task <name>", "with --resume: a task to rerun (repeatable)", collect, [])
+    .option("-p, --prefix <prefix>", "with --resume: rerun the tasks whose name starts with this")
+    .option("--failed", "with --resume: of the chosen tasks, only those that did not succeed")
+    .option("--downstream", "with --resume: also rerun the descendants that completed")
     .action(async (file: string, flags: RunLocalFlags) => {
       process.exitCode = await runLocalCommand(file, flags);
     });

@@ -9,6 +9,11 @@ export function passEnv(value: string, acc: string[] = []): string[] {
   return [...acc, value];
 }
 
+/** A repeatable option's values, in order. */
+export function collect(value: string, acc: readonly string[] = []): string[] {
+  return [...acc, value];
+}
+
 export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected an integer ≥ 1");

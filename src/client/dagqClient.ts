@@ -14,6 +14,8 @@ import {
   PurgeProgressSchema,
   type PurgeStarted,
   PurgeStartedSchema,
+  type RerunResult,
+  RerunResultSchema,
   type Submitted,
   SubmittedSchema,
   type TaskOutput,
@@ -28,6 +30,14 @@ import {
 } from "./schemas.js";
 
 export type DagqClientOptions = TransportOptions;
+
+/** What `rerun` runs again; nothing chosen means every task that did not succeed. */
+export interface RerunOptions {
+  readonly tasks?: readonly string[];
+  readonly prefix?: string;
+  readonly failed?: boolean;
+  readonly downstream?: boolean;
+}
 
 /**
  * A typed client for dagq's HTTP API (docs/functions.md). Every response is validated; failures
@@ -160,6 +170,25 @@ export class DagqClient {
     return this.call(
       { method: "POST", path: `workflows/${seg(id)}/cancel`, body },
       CancelResultSchema,
+    );
+  }
+
+  /**
+   * Runs chosen tasks again, with their descendants that did not complete (all of them with
+   * `downstream`); by default every failed, upstream_failed and cancelled task. A 409 when
+   * there is nothing to rerun.
+   */
+  rerun(id: string, opts: RerunOptions = {}): Promise<RerunResult> {
+    const payload = {
+      ...(opts.tasks && opts.tasks.length > 0 ? { tasks: opts.tasks } : {}),
+      ...(opts.prefix ? { prefix: opts.prefix } : {}),
+      ...(opts.failed ? { failed: true } : {}),
+      ...(opts.downstream ? { downstream: true } : {}),
+    };
+    const body = { text: JSON.stringify(payload), contentType: "application/json" };
+    return this.call(
+      { method: "POST", path: `workflows/${seg(id)}/rerun`, body },
+      RerunResultSchema,
     );
   }
 

@@ -89,6 +89,15 @@ export const CancelResultSchema = z.object({
 });
 export type CancelResult = z.infer<typeof CancelResultSchema>;
 
+export const RerunResultSchema = z.object({
+  id: z.string(),
+  /** `parked`: the instance holding the workflow's lease applies it within a moment. */
+  rerun: z.enum(["applied", "parked"]),
+  /** How many tasks the rerun resets. */
+  tasks: count,
+});
+export type RerunResult = z.infer<typeof RerunResultSchema>;
+
 export const PurgeProgressSchema = z.object({
   job: z.string(),
   scope: z.enum(["terminal", "all"]),

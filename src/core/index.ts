@@ -69,7 +69,7 @@ export { completedInputs, outputsConditionsRead, parentStates } from "./propagat
 export { layerCounts, queryTasks, type TaskQuery, type TaskView, taskView } from "./query.js";
 export { applyEvents, createRun, endRejection } from "./reducer.js";
 export { reconcile, repairReady, timedOut } from "./repair.js";
-export { MAX_ATTEMPT, type RerunPlan, rerunPlan } from "./rerun.js";
+export { MAX_ATTEMPT, type RerunPlan, rerunPlan } from "./rerunPlan.js";
 export { RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
 // States.
 export {

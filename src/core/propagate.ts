@@ -2,6 +2,7 @@ import type { CompiledWorkflow } from "./compile.js";
 import { evaluateCondition } from "./condition/index.js";
 import type { ApplyOptions, Event } from "./events.js";
 import type { Json } from "./json.js";
+import { rerunPlan } from "./rerunPlan.js";
 import type { RunState } from "./runState.js";
 import {
   CONDITION_ERROR_PREFIX,
@@ -122,8 +123,8 @@ export function completedInputs(
 
 /**
  * The tasks whose outputs the conditions decided in a batch of `events` may read: the
- * condition parents of every child of a task completing in it (and, for a `reconcile`, of every
- * pending task with a condition). The serverless path fetches those of them that were spilled
+ * condition parents of every child of a task completing in it, of every task a rerun in it
+ * resets (and, for a `reconcile`, of every pending task with a condition). The serverless path fetches those of them that were spilled
  * to blobs before it applies the batch, and only those.
  */
 export function outputsConditionsRead(
@@ -139,6 +140,13 @@ export function outputsConditionsRead(
       if (run.status[c] === StateCode.pending) for (const p of ps) wanted.add(p);
   }
   for (const e of events) {
+    if (e.kind === "rerun") {
+      // The reset tasks are decided again at once, from the outputs they read.
+      const plan = rerunPlan(run, e);
+      if ("reset" in plan)
+        for (const c of plan.reset) for (const p of conditionParents.get(c) ?? []) wanted.add(p);
+      continue;
+    }
     if (e.kind !== "completed" || !(e.task >= 0 && e.task < run.size)) continue;
     for (let k = childStart[e.task]!; k < childStart[e.task + 1]!; k++) {
       for (const p of conditionParents.get(children[k]!) ?? []) wanted.add(p);

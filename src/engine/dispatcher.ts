@@ -52,7 +52,8 @@ export class Dispatcher {
   async signal(run: RunState, commands: readonly Command[]): Promise<void> {
     const kills = commands.filter((c) => c.kind === "kill");
     const cancelled = run.wf.status === "cancelled";
-    if (kills.length === 0 && !cancelled) return;
+    const reopened = commands.some((c) => c.kind === "reopen");
+    if (kills.length === 0 && !cancelled && !reopened) return;
     const path = this.names.signalsBlob(run.id);
     const prev: Signals = (await readJsonBlob(this.storage.blobs, path, SignalsSchema)) ?? {
       cancelled: false,
@@ -66,9 +67,12 @@ export class Dispatcher {
             ...kills.map((k) => `${run.def.tasks[k.task]!.name}#${k.attempt}`),
           ]),
         ].slice(-1000);
+    // A rerun reopens a cancelled workflow: its cancellation is withdrawn (the reset tasks'
+    // old attempts are in `kill`, and their first dispatch waits out workers' cached signals).
+    const { reason: _, ...open } = prev;
     const next: Signals = cancelled
       ? { cancelled, ...(run.wf.reason ? { reason: run.wf.reason } : {}), kill }
-      : { ...prev, kill };
+      : { ...open, cancelled: false, kill };
     await writeJsonBlob(this.storage.blobs, path, next);
   }
 

@@ -1,5 +1,12 @@
 import type { CompiledWorkflow, Event, Json } from "../core/index.js";
-import type { InboxEvent } from "./inbox.js";
+import type { InboxEvent, RerunEvent } from "./inbox.js";
+
+/**
+ * How long after a rerun a cancelled workflow's first dispatches wait: longer than a worker
+ * trusts the "cancelled" signal it read last (SignalWatcher's freshMs, 1 s), so no worker drops
+ * a new attempt on the strength of the old signal.
+ */
+export const REOPEN_DELAY_MS = 2000;
 
 /** Maps wire events (task names) to reducer events (task indices); unknown tasks are reported and dropped. */
 export function toCoreEvents(
@@ -15,6 +22,10 @@ export function toCoreEvents(
           ? { kind: "cancel", ...(e.reason ? { reason: e.reason } : {}) }
           : { kind: "admit" },
       );
+      continue;
+    }
+    if (e.kind === "rerun") {
+      out.push(rerunEvent(def, e, warn));
       continue;
     }
     const task = def.index.get(e.task);
@@ -33,4 +44,20 @@ export function toCoreEvents(
     else out.push({ kind: "failed", task, attempt: e.attempt, error: e.error });
   }
   return out;
+}
+
+function rerunEvent(def: CompiledWorkflow, e: RerunEvent, warn: (why: string) => void): Event {
+  const tasks = e.tasks?.flatMap((name) => {
+    const i = def.index.get(name);
+    if (i === undefined) warn(`rerun of unknown task "${name}" left out`);
+    return i === undefined ? [] : [i];
+  });
+  return {
+    kind: "rerun",
+    ...(tasks ? { tasks } : {}),
+    ...(e.prefix !== undefined ? { prefix: e.prefix } : {}),
+    ...(e.failed ? { failed: true } : {}),
+    ...(e.downstream ? { downstream: true } : {}),
+    reopenDelayMs: REOPEN_DELAY_MS,
+  };
 }

@@ -14,6 +14,7 @@ import { getWorkflowGraphHandler } from "./getWorkflowGraph.js";
 import { getWorkflowTasksHandler } from "./getWorkflowTasks.js";
 import { healthHandler } from "./health.js";
 import { listWorkflowsHandler } from "./listWorkflows.js";
+import { rerunWorkflowHandler } from "./rerunWorkflow.js";
 import type { Runtime } from "./runtime.js";
 import { startPurgeHandler } from "./startPurge.js";
 import { submitWorkflowHandler } from "./submitWorkflow.js";
@@ -123,6 +124,7 @@ export function functionTable(rt: Runtime): readonly FunctionDefinition[] {
     http("getTaskOutput", "GET", "workflows/{id}/tasks/{task}/output", getTaskOutputHandler(rt)),
     http("getWorkflowGraph", "GET", "workflows/{id}/graph", getWorkflowGraphHandler(rt)),
     http("cancelWorkflow", "POST", "workflows/{id}/cancel", cancelWorkflowHandler(rt)),
+    http("rerunWorkflow", "POST", "workflows/{id}/rerun", rerunWorkflowHandler(rt)),
     http("deleteWorkflow", "DELETE", "workflows/{id}", deleteWorkflowHandler(rt)),
     http("startPurge", "POST", "purge", startPurgeHandler(rt)),
     http("getPurge", "GET", "purge/{job}", getPurgeHandler(rt)),

@@ -1,19 +1,27 @@
 import { randomUUID } from "node:crypto";
 import {
+  type ApplyOptions,
   applyEvents,
   type Command,
   type CompiledWorkflow,
   completedInputs,
   createRun,
+  DagqError,
+  ErrorCode,
   type Event,
+  isTerminalWorkflow,
   parentStates,
+  type RerunRequest,
   type RunState,
+  restore,
   type Summary,
   summarize,
+  type Transition,
 } from "../core/index.js";
 import { toError } from "../toError.js";
 import { runShellTask } from "../worker/shellTask.js";
 import { type LocalResult, localResult } from "./localResult.js";
+import type { SavedState } from "./stateFile.js";
 import { TaskPool } from "./taskPool.js";
 
 export type { LocalResult, LocalTaskResult } from "./localResult.js";
@@ -33,6 +41,11 @@ export interface LocalOptions {
   readonly passEnv?: readonly string[];
   /** Working directory of the task commands; the current one by default. */
   readonly workDir?: string;
+  /**
+   * Resume a saved run instead of starting one: the rerun is applied to it first (a run saved
+   * before it finished is cancelled first, since nothing of its processes is left).
+   */
+  readonly resume?: { readonly saved: SavedState; readonly rerun: RerunRequest };
   readonly onTaskLog?: (
     task: string,
     attempt: number,
@@ -51,7 +64,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
   const clock = opts.clock ?? Date.now;
   const applyOpts = opts.maxInFlight === undefined ? {} : { maxInFlight: opts.maxInFlight };
   const pool = new TaskPool(opts.concurrency ?? 4);
-  const created = createRun(def, opts.id ?? randomUUID(), clock(), applyOpts);
+  const created = start(def, opts, clock(), applyOpts);
   const run = created.run;
   // How to stop each dispatched attempt, whether it still waits for its delay, for a pool
   // slot, or already runs. Keyed by task and attempt, as the core's kill commands are.
@@ -154,6 +167,26 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
     // The dispatches above only armed timers: nothing runs before this cancels them.
     if (opts.signal?.aborted) onAbort();
   });
+}
+
+/** A new run, or a saved one with the rerun applied; DagqError when there is nothing to rerun. */
+function start(
+  def: CompiledWorkflow,
+  opts: LocalOptions,
+  now: number,
+  applyOpts: ApplyOptions,
+): { run: RunState; transition: Transition } {
+  if (!opts.resume) return createRun(def, opts.id ?? randomUUID(), now, applyOpts);
+  const { saved, rerun } = opts.resume;
+  const run = restore(def, saved.id, saved.snapshot);
+  const events: Event[] = [];
+  if (!isTerminalWorkflow(run.wf.status))
+    events.push({ kind: "cancel", reason: "the run that saved this state stopped before the end" });
+  events.push({ kind: "rerun", ...rerun });
+  const transition = applyEvents(run, events, now, applyOpts);
+  const refused = transition.ignored.find((x) => x.event.kind === "rerun");
+  if (refused) throw new DagqError(ErrorCode.INVALID_STATE, `cannot resume: ${refused.why}`);
+  return { run, transition };
 }
 
 function key(task: number, attempt: number): string {

@@ -40,6 +40,7 @@ describe("the built package under native Node ESM", () => {
         "http:getWorkflowTasks",
         "http:health",
         "http:listWorkflows",
+        "http:rerunWorkflow",
         "http:startPurge",
         "http:submitWorkflow",
         "http:summary",

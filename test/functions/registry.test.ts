@@ -27,6 +27,7 @@ describe("the function table", () => {
       "getTaskOutput: GET workflows/{id}/tasks/{task}/output (function)",
       "getWorkflowGraph: GET workflows/{id}/graph (function)",
       "cancelWorkflow: POST workflows/{id}/cancel (function)",
+      "rerunWorkflow: POST workflows/{id}/rerun (function)",
       "deleteWorkflow: DELETE workflows/{id} (function)",
       "startPurge: POST purge (function)",
       "getPurge: GET purge/{job} (function)",

@@ -167,23 +167,47 @@ function conditionHolds(
   return trues >= c.atLeast;
 }
 
-export function oracle(w: WorkflowGen): { tasks: Final[]; workflow: string } {
+export interface OracleResult {
+  tasks: Final[];
+  workflow: string;
+}
+
+export function oracle(w: WorkflowGen): OracleResult {
+  return decideAll(w, () => 1);
+}
+
+/**
+ * Decides the tasks in definition order. `firstAttempt(i)` is the attempt a task's round starts
+ * at, or undefined for a task that keeps its earlier final state (`kept`).
+ */
+function decideAll(
+  w: WorkflowGen,
+  firstAttempt: (i: number) => number | undefined,
+  kept: readonly Final[] = [],
+): OracleResult {
   const finals: Final[] = [];
   const outputs: (Json | undefined)[] = [];
-  const runIt = (t: TaskGen): Final => {
-    // Retries: attempts 1..retries+1; attempts up to failUntil fail.
-    const attempts = Math.min(t.failUntil + 1, t.retries + 1);
-    return t.failUntil < t.retries + 1
+  const runIt = (t: TaskGen, a0: number): Final => {
+    // Retries: attempts a0..a0+retries; attempts up to failUntil fail.
+    const last = a0 + t.retries;
+    const attempts = Math.min(Math.max(t.failUntil + 1, a0), last);
+    return t.failUntil < last
       ? { status: "completed", attempts, output: t.output ?? null, conditionError: false }
       : { status: "failed", attempts, output: null, conditionError: false };
   };
-  const end = (status: string, conditionError = false): Final => ({
-    status,
-    attempts: 1,
-    output: null,
-    conditionError,
-  });
   w.tasks.forEach((t, i) => {
+    const a0 = firstAttempt(i);
+    if (a0 === undefined) {
+      finals[i] = kept[i]!;
+      outputs[i] = kept[i]!.status === "completed" ? t.output : undefined;
+      return;
+    }
+    const end = (status: string, conditionError = false): Final => ({
+      status,
+      attempts: a0,
+      output: null,
+      conditionError,
+    });
     const ps = t.parents.map((p) => finals[p]!.status);
     const completed = ps.filter((s) => s === "completed").length;
     const bad = ps.filter((s) => BAD.has(s)).length;
@@ -198,11 +222,11 @@ export function oracle(w: WorkflowGen): { tasks: Final[]; workflow: string } {
             : completed >= t.policy);
     let f: Final;
     if (!met) f = end(bad > 0 ? "upstream_failed" : "skipped");
-    else if (!t.cond) f = runIt(t);
+    else if (!t.cond) f = runIt(t, a0);
     else {
       const holds = conditionHolds(t, finals, outputs);
       if (holds === "error") f = end(t.conditionErrors === "fail" ? "failed" : "skipped", true);
-      else f = holds ? runIt(t) : end("skipped");
+      else f = holds ? runIt(t, a0) : end("skipped");
     }
     finals[i] = f;
     outputs[i] = f.status === "completed" ? t.output : undefined;
@@ -214,6 +238,71 @@ export function oracle(w: WorkflowGen): { tasks: Final[]; workflow: string } {
   });
   const failed = finals.some((f, i) => judged[i] && BAD.has(f.status));
   return { tasks: finals, workflow: failed ? "failed" : "completed" };
+}
+
+// ---- Rerun, from the README's "Rerun" --------------------------------------------------
+
+/** What a rerun chooses: nothing (every task that did not succeed) or tasks by index. */
+export interface RerunGen {
+  chosen?: number[];
+  failed: boolean;
+  downstream: boolean;
+}
+
+export const rerunArb = (size: number): fc.Arbitrary<RerunGen> =>
+  fc.record({
+    chosen: fc.option(
+      fc.uniqueArray(fc.integer({ min: 0, max: size - 1 }), { minLength: 1, maxLength: 3 }),
+      {
+        nil: undefined,
+      },
+    ),
+    failed: fc.boolean(),
+    downstream: fc.boolean(),
+  });
+
+/**
+ * The README's rerun of a workflow that ended (`first`): "the chosen tasks (by default every
+ * failed, upstream_failed and cancelled task, or those named, `--failed` keeping those that did
+ * not succeed) with their descendants that did not complete (all of them with --downstream)"
+ * are decided again, each as its next attempt ("an attempt that was never dispatched is used
+ * again") with its whole num_retries; the others keep their state. A completed workflow, or
+ * nothing chosen, is refused.
+ */
+export function oracleRerun(
+  w: WorkflowGen,
+  first: OracleResult,
+  r: RerunGen,
+): OracleResult | "refused" {
+  if (first.workflow === "completed") return "refused";
+  const bad = (i: number) => BAD.has(first.tasks[i]!.status);
+  const chosen =
+    r.chosen === undefined
+      ? w.tasks.flatMap((_, i) => (bad(i) ? [i] : []))
+      : r.chosen.filter((i) => !r.failed || bad(i));
+  if (chosen.length === 0) return "refused";
+  const reset = new Set(chosen);
+  const seen = new Set(chosen);
+  const walk = [...chosen];
+  while (walk.length > 0) {
+    const p = walk.pop()!;
+    w.tasks.forEach((t, c) => {
+      if (!t.parents.includes(p) || seen.has(c)) return;
+      seen.add(c);
+      walk.push(c);
+      if (first.tasks[c]!.status !== "completed" || r.downstream) reset.add(c);
+    });
+  }
+  return decideAll(
+    w,
+    (i) => {
+      if (!reset.has(i)) return undefined;
+      const f = first.tasks[i]!;
+      const dispatched = f.status === "completed" || (f.status === "failed" && !f.conditionError);
+      return f.attempts + (dispatched ? 1 : 0);
+    },
+    first.tasks,
+  );
 }
 
 /**

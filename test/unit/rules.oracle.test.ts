@@ -1,11 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compileDefinition, summarize, TASK_STATES } from "../../src/core/index.js";
+import {
+  compileDefinition,
+  type Event,
+  restore,
+  snapshot,
+  summarize,
+  TASK_STATES,
+} from "../../src/core/index.js";
 import { verifyCounters } from "../../src/core/summary.js";
 import {
   BAD,
   definitionOf,
   oracle,
+  oracleRerun,
+  rerunArb,
   type WorkflowGen,
   workflowArb,
 } from "../support/rulesOracle.js";
@@ -72,6 +81,56 @@ describe("the rules against an oracle written from the README", () => {
             );
             expect(named, `${t.name}: ${reason}`).toBe(true);
           });
+        },
+      ),
+      { numRuns: 600 },
+    );
+  });
+
+  it("a random rerun after a random failure ends as the oracle's rerun says, replayed exactly", () => {
+    fc.assert(
+      fc.property(
+        workflowArb().chain((w) => fc.tuple(fc.constant(w), rerunArb(w.tasks.length))),
+        fc.integer(),
+        fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+        ([w, r], seed, maxInFlight) => {
+          const def = compileDefinition(definitionOf(w));
+          let rerunDone = false;
+          const sim = simulate(def, {
+            outcome: outcome(w),
+            random: prng(seed),
+            maxInFlight,
+            duplicateRate: 0.3,
+            checkEveryStep: true,
+            // Once the workflow has ended, the rerun; a refused one changes nothing.
+            whenIdle: () => {
+              if (rerunDone) return [];
+              rerunDone = true;
+              const event: Event = {
+                kind: "rerun",
+                ...(r.chosen ? { tasks: r.chosen } : {}),
+                ...(r.failed ? { failed: true } : {}),
+                ...(r.downstream ? { downstream: true } : {}),
+              };
+              return [event];
+            },
+          });
+          const first = oracle(w);
+          const want = oracleRerun(w, first, r);
+          const expected = want === "refused" ? first : want;
+          const got = def.tasks.map((_, i) => ({
+            status: TASK_STATES[sim.run.status[i]!]!,
+            attempts: sim.run.attempt[i]!,
+            output: sim.run.status[i] === 3 ? (sim.run.outputs.get(i) ?? null) : null,
+            conditionError: (sim.run.reasons.get(i) ?? "").startsWith(
+              "condition could not be evaluated",
+            ),
+          }));
+          expect(got).toEqual(expected.tasks);
+          expect(sim.run.wf.status).toBe(expected.workflow);
+          expect(verifyCounters(sim.run)).toEqual([]);
+          const rebuilt = restore(def, "sim", sim.deltas[0]!, sim.deltas.slice(1));
+          expect(snapshot(rebuilt)).toEqual(snapshot(sim.run));
         },
       ),
       { numRuns: 600 },

@@ -23,6 +23,11 @@ export interface SimOptions {
   readonly maxInFlight?: number;
   readonly duplicateRate?: number;
   readonly checkEveryStep?: boolean;
+  /**
+   * Called each time nothing is left in flight: events to apply then (an operator's rerun), or
+   * none to end the simulation.
+   */
+  readonly whenIdle?: (run: RunState) => Event[];
 }
 
 export interface SimResult {
@@ -53,7 +58,15 @@ export function simulate(def: CompiledWorkflow, opts: SimOptions): SimResult {
   };
   take(transition.commands);
   let steps = 0;
-  while (pool.length > 0) {
+  for (;;) {
+    if (pool.length === 0) {
+      const more = opts.whenIdle?.(run) ?? [];
+      if (more.length === 0) break;
+      const t = applyEvents(run, more, T0 + ++steps, { maxInFlight: opts.maxInFlight });
+      deltas.push(t.delta);
+      take(t.commands);
+      continue;
+    }
     if (++steps > 100_000) throw new Error("simulation does not terminate");
     const batch: Event[] = [];
     const size = 1 + Math.floor(opts.random() * Math.min(pool.length, 4));

@@ -4,6 +4,7 @@ import { doctorCommand } from "./doctorCommand.js";
 import { listCommand } from "./listCommand.js";
 import { outputCommand } from "./outputCommand.js";
 import { purgeCommand } from "./purgeCommand.js";
+import { rerunCommand } from "./rerunCommand.js";
 import { statusCommand } from "./statusCommand.js";
 import { submitCommand } from "./submitCommand.js";
 import { summaryCommand } from "./summaryCommand.js";
@@ -24,6 +25,7 @@ export function registerClientCommands(program: Command): void {
     outputCommand(),
     summaryCommand(),
     cancelCommand(),
+    rerunCommand(),
     purgeCommand(),
     doctorCommand(),
   ];

@@ -1,5 +1,13 @@
+import {
+  type CompiledWorkflow,
+  DagqError,
+  ErrorCode,
+  type RerunRequest,
+  type RunState,
+} from "../../core/index.js";
 import { loadDefinitionFile } from "../../definitionFile.js";
-import { runLocal } from "../../local/runner.js";
+import { type LocalOptions, runLocal } from "../../local/runner.js";
+import { readStateFile, writeStateFile } from "../../local/stateFile.js";
 import { killAllShellTasks } from "../../worker/shellTask.js";
 import { ExitCode } from "../exitCode.js";
 import { paintFor } from "../render/paint.js";
@@ -11,6 +19,15 @@ export interface RunLocalFlags {
   readonly maxInFlight?: number;
   readonly json: boolean;
   readonly passEnv: readonly string[];
+  /** Where to save the run's state when it ends (or is interrupted), to resume it later. */
+  readonly saveState?: string;
+  /** A state saved by an earlier run of this definition: rerun from there. */
+  readonly resume?: string;
+  /** With resume: what to rerun (rerun's choice: by default every task that did not succeed). */
+  readonly task: readonly string[];
+  readonly prefix?: string;
+  readonly failed?: boolean;
+  readonly downstream?: boolean;
 }
 
 const EXIT_ON_SIGNAL = { SIGINT: ExitCode.interrupted, SIGTERM: ExitCode.terminated } as const;
@@ -23,6 +40,12 @@ type StopSignal = keyof typeof EXIT_ON_SIGNAL;
  */
 export async function runLocalCommand(file: string, flags: RunLocalFlags): Promise<ExitCode> {
   const def = loadDefinitionFile(file);
+  const resume = resumeOption(def, flags);
+  // The run, once it exists: saved on the way out, however the way out goes.
+  let current: RunState | undefined;
+  const save = () => {
+    if (flags.saveState !== undefined && current) writeStateFile(flags.saveState, current);
+  };
   const stderr = process.stderr;
   const paint = paintFor(stderr);
   const progress = createProgress(stderr, def.definition.name, def.size, paint);
@@ -31,6 +54,7 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
   const onSignal = (signal: StopSignal) => {
     if (stoppedBy !== undefined) {
       killAllShellTasks();
+      save();
       process.exit(EXIT_ON_SIGNAL[signal]);
     }
     stoppedBy = signal;
@@ -48,8 +72,13 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
       passEnv: flags.passEnv,
       ...(flags.maxInFlight === undefined ? {} : { maxInFlight: flags.maxInFlight }),
       signal: abort.signal,
-      onProgress: (summary) => progress.update(summary),
+      ...(resume ? { resume } : {}),
+      onProgress: (summary, run) => {
+        current = run;
+        progress.update(summary);
+      },
     });
+    save();
     progress.stop();
     stderr.write(summaryReport(def.definition.name, result, Date.now() - startedAt, paint));
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -61,4 +90,31 @@ export async function runLocalCommand(file: string, flags: RunLocalFlags): Promi
     process.off("SIGINT", onSigint);
     process.off("SIGTERM", onSigterm);
   }
+}
+
+/** `--resume FILE` and what to rerun in it; the rerun flags without it are a usage error. */
+function resumeOption(def: CompiledWorkflow, flags: RunLocalFlags): LocalOptions["resume"] {
+  const chooses =
+    flags.task.length > 0 || flags.prefix !== undefined || flags.failed || flags.downstream;
+  if (flags.resume === undefined) {
+    if (chooses)
+      throw new DagqError(
+        ErrorCode.INVALID_DEFINITION,
+        "--task, --prefix, --failed and --downstream choose what --resume reruns: give --resume FILE",
+      );
+    return undefined;
+  }
+  const unknown = flags.task.filter((name) => !def.index.has(name));
+  if (unknown.length > 0)
+    throw new DagqError(
+      ErrorCode.UNKNOWN_TASK,
+      `no task ${unknown.map((t) => `"${t}"`).join(", ")} in ${def.definition.name}`,
+    );
+  const rerun: RerunRequest = {
+    ...(flags.task.length > 0 ? { tasks: flags.task.map((name) => def.index.get(name)!) } : {}),
+    ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
+    ...(flags.failed ? { failed: true } : {}),
+    ...(flags.downstream ? { downstream: true } : {}),
+  };
+  return { saved: readStateFile(flags.resume, def), rerun };
 }
