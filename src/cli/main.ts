@@ -10,7 +10,7 @@ import { type RunLocalFlags, runLocalCommand } from "./commands/runLocalCommand.
 import { validateCommand } from "./commands/validateCommand.js";
 import { workerCommand } from "./commands/workerCommand.js";
 import { ExitCode } from "./exitCode.js";
-import { collect, passEnv, positiveInt } from "./optionParsers.js";
+import { collect, param, passEnv, positiveInt } from "./optionParsers.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")
@@ -38,6 +38,7 @@ function buildProgram(): Command {
       passEnv,
       [] as string[],
     )
+    .option("--param <name=value>", "a parameter's value (repeatable; JSON or text)", param, {})
     .option("--save-state <file>", "save the run's state there when it ends or is interrupted")
     .option("--resume <file>", "resume a run from its saved state: rerun what did not succeed")
     .option("-t, --task <name>", "with --resume: a task to rerun (repeatable)", collect, [])

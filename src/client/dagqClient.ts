@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { WorkflowDefinitionInput } from "../core/index.js";
+import type { Json, WorkflowDefinitionInput } from "../core/index.js";
 import { DagqResponseError } from "./errors.js";
 import { type Answer, type Call, HttpTransport, type TransportOptions } from "./httpTransport.js";
 import type { Abortable, ListQuery, TaskQuery, WaitOptions } from "./queries.js";
@@ -31,6 +31,12 @@ import {
 
 export type DagqClientOptions = TransportOptions;
 
+/** A submission's id (making it idempotent) and parameter values. */
+export interface SubmitOptions {
+  readonly id?: string;
+  readonly params?: Readonly<Record<string, Json>>;
+}
+
 /** What `rerun` runs again; nothing chosen means every task that did not succeed. */
 export interface RerunOptions {
   readonly tasks?: readonly string[];
@@ -56,13 +62,33 @@ export class DagqClient {
     return this.http.url;
   }
 
-  /** Submits a definition: an object, or YAML (or JSON) text, which the server parses. */
-  submit(definition: WorkflowDefinitionInput | string): Promise<Submitted> {
-    const body =
-      typeof definition === "string"
-        ? { text: definition, contentType: "application/yaml" }
-        : { text: JSON.stringify(definition), contentType: "application/json" };
-    return this.call({ method: "POST", path: "workflows", body }, SubmittedSchema);
+  /**
+   * Submits a definition: an object, or YAML (or JSON) text, which the server parses. With an
+   * `id` of the caller's choosing the submission is idempotent (retried like a GET): the same id
+   * and definition give one workflow, answered as it is; another definition under it is a 409.
+   * `params` override the definition's parameter defaults.
+   */
+  submit(
+    definition: WorkflowDefinitionInput | string,
+    opts: SubmitOptions = {},
+  ): Promise<Submitted> {
+    if (opts.id === undefined && opts.params === undefined) {
+      const body =
+        typeof definition === "string"
+          ? { text: definition, contentType: "application/yaml" }
+          : { text: JSON.stringify(definition), contentType: "application/json" };
+      return this.call({ method: "POST", path: "workflows", body }, SubmittedSchema);
+    }
+    const envelope = {
+      definition,
+      ...(opts.id !== undefined ? { id: opts.id } : {}),
+      ...(opts.params !== undefined ? { params: opts.params } : {}),
+    };
+    const body = { text: JSON.stringify(envelope), contentType: "application/json" };
+    return this.call(
+      { method: "POST", path: "workflows", body, idempotent: opts.id !== undefined },
+      SubmittedSchema,
+    );
   }
 
   /** From the index (≤ 2 s behind); `detail` reads the state itself and adds per-layer counts. */

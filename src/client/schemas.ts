@@ -43,7 +43,8 @@ export type WorkflowStatus = z.infer<typeof WorkflowStatusSchema>;
 
 export const SubmittedSchema = z.object({
   id: z.string(),
-  status: z.enum(["pending", "running"]),
+  /** `pending` or `running` when new; as it is now when an id named an existing workflow. */
+  status: z.enum(WORKFLOW_STATES),
   tasks: count,
   url: z.string(),
 });

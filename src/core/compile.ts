@@ -14,6 +14,7 @@ import { DagqError, ErrorCode, type Issue } from "./errors.js";
 import { findCycle, invert, layers } from "./graph.js";
 import { envChars, taskMessageIssue } from "./messageSize.js";
 import { suggest } from "./nameSuggestion.js";
+import { applyParams, type ParamValues, paramsBytes, paramsSizeIssue } from "./params.js";
 
 /** A task with the workflow defaults applied and its condition parsed. */
 export interface TaskSpec {
@@ -64,11 +65,20 @@ export interface CompiledWorkflow {
   readonly layer: Uint32Array;
   /** Task indices sorted by name, so a name-prefix query is a binary search. */
   readonly byName: Uint32Array;
+  /** The parameters' values (defaults, or what the submission gave): `params.x`, DAGQ_PARAMS. */
+  readonly params: ParamValues;
 }
 
-/** Validates an untrusted document (parsed JSON or YAML) and compiles it; throws DagqError. */
-export function compileDefinition(input: unknown): CompiledWorkflow {
-  return compile(parseDefinition(input));
+/**
+ * Validates an untrusted document (parsed JSON or YAML) and compiles it, with the parameter
+ * values a submission gives in place of the defaults; throws DagqError.
+ */
+export function compileDefinition(
+  input: unknown,
+  opts: { readonly params?: ParamValues } = {},
+): CompiledWorkflow {
+  const def = parseDefinition(input);
+  return compile(opts.params ? applyParams(def, opts.params) : def);
 }
 
 export function parseDefinition(input: unknown): WorkflowDefinition {
@@ -88,6 +98,11 @@ export function parseDefinition(input: unknown): WorkflowDefinition {
 export function compile(def: WorkflowDefinition): CompiledWorkflow {
   const n = def.tasks.length;
   const issues: Issue[] = [];
+  const params = def.params ?? {};
+  const paramsTooBig = paramsSizeIssue(params);
+  if (paramsTooBig)
+    issues.push({ path: "params", code: ErrorCode.TOO_LARGE, message: paramsTooBig });
+  const withParams = paramsTooBig ? 0 : paramsBytes(params);
   const index = new Map<string, number>();
   def.tasks.forEach((t, i) => {
     // Checked here, not in the schema: a refine per name costs ~20 ms at 100k tasks.
@@ -161,6 +176,17 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
         condition = parseCondition(t.condition);
         const refs = resolveRefs(condition, t.depends_on, index, i, t.name, issues);
         conditionParents.set(i, refs);
+        for (const name of condition.params)
+          if (!Object.hasOwn(params, name))
+            issues.push(
+              taskIssue(
+                i,
+                t.name,
+                "condition",
+                ErrorCode.CONDITION_REFERENCE,
+                `condition reads params.${name}, which the workflow does not declare${suggest(name, new Map(Object.keys(params).map((k) => [k, 0])))}`,
+              ),
+            );
         for (const problem of checkCondition(condition)) {
           issues.push(taskIssue(i, t.name, "condition", ErrorCode.CONDITION_TYPE, problem));
         }
@@ -174,7 +200,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     const timeoutS = t.timeout_s ?? def.defaults.timeout_s ?? null;
     const chars = envSizes.get(env) ?? envChars(env);
     envSizes.set(env, chars);
-    const tooBig = taskMessageIssue(t.name, t.command, env, timeoutS, chars);
+    const tooBig = taskMessageIssue(t.name, t.command, env, timeoutS, chars, withParams);
     if (tooBig) issues.push(taskIssue(i, t.name, "command", ErrorCode.TOO_LARGE, tooBig));
     specs.push({
       name: t.name,
@@ -229,6 +255,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     conditionParents,
     layer,
     byName,
+    params,
   };
 }
 

@@ -45,6 +45,7 @@ export {
   DEP_POLICIES,
   type DepPolicy,
   LIMITS,
+  PARAM_NAME_PATTERN,
   RESERVED_NAMES,
   type TaskDefinition,
   type TaskDefinitionInput,
@@ -65,6 +66,7 @@ export {
 } from "./graphView.js";
 export { type Json, jsonIssue, jsonValue } from "./json.js";
 export { MAX_TASK_MESSAGE_BYTES, taskMessageBytes } from "./messageSize.js";
+export { applyParams, type JsonType, jsonType, type ParamValues } from "./params.js";
 export { completedInputs, outputsConditionsRead, parentStates } from "./propagate.js";
 export { layerCounts, queryTasks, type TaskQuery, type TaskView, taskView } from "./query.js";
 export { applyEvents, createRun, endRejection } from "./reducer.js";

@@ -78,7 +78,11 @@ function decideCondition(run: RunState, c: number, now: number, opts: ApplyOptio
     // Wait until every parent the condition reads has an outcome: the result must not
     // depend on the order in which parents finish.
     if (run.condTerm.get(c)! < run.def.conditionParents.get(c)!.size) return false;
-    const result = evaluateCondition(spec.condition, completedInputs(run, c, opts.resolvedOutputs));
+    const result = evaluateCondition(
+      spec.condition,
+      completedInputs(run, c, opts.resolvedOutputs),
+      run.def.params,
+    );
     if (!result.ok) {
       const reason = `${CONDITION_ERROR_PREFIX}${result.reason}`;
       return finish(

@@ -91,6 +91,7 @@ export class Dispatcher {
       ...(run.def.waitAll[task]
         ? { parent_states: Object.fromEntries(parentStates(run, task)) }
         : {}),
+      ...(Object.keys(run.def.params).length > 0 ? { params: run.def.params } : {}),
       completion_queue: this.names.completionQueue,
       signals_blob: this.names.signalsBlob(run.id),
     };

@@ -133,6 +133,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           ...(def.waitAll[task]
             ? { parentStates: Object.fromEntries(parentStates(run, task)) }
             : {}),
+          params: def.params,
           workflowId: run.id,
           task: spec.name,
           attempt,

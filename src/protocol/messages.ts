@@ -53,6 +53,8 @@ export const TaskMessageSchema = z.strictObject({
   parent_states: z.record(TaskNameSchema, z.enum(TASK_STATES)).optional(),
   /** Set instead of `parent_states` when they would not fit: a blob holding that object. */
   parent_states_ref: z.string().optional(),
+  /** The workflow's parameters (name → value), when it has any: DAGQ_PARAMS, DAGQ_PARAM_<name>. */
+  params: z.record(z.string(), jsonValue(LIMITS.maxOutputDepth)).optional(),
   /** Where to send started/completed/failed reports. */
   completion_queue: z.string(),
   /** A small blob the worker polls while the task runs, to learn of cancellation. */

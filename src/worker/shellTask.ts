@@ -25,6 +25,8 @@ export interface ShellTaskRequest {
   readonly inputs: Readonly<Record<string, Json>>;
   /** Every parent's state by name, for `always` and `all_settled` tasks: `DAGQ_PARENT_STATES`. */
   readonly parentStates?: Readonly<Record<string, string>>;
+  /** The workflow's parameters: `DAGQ_PARAMS` (a file) and one `DAGQ_PARAM_<name>` each. */
+  readonly params?: Readonly<Record<string, Json>>;
   readonly workflowId: string;
   readonly task: string;
   /** 1 for the first attempt. */
@@ -77,10 +79,14 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
       statesPath = join(dir, "parent_states.json");
       await writeFile(statesPath, JSON.stringify(req.parentStates));
     }
+    const paramsPath = join(dir, "params.json");
+    await writeFile(paramsPath, JSON.stringify(req.params ?? {}));
     if (req.signal?.aborted) return notStarted("aborted before start");
     const ended = await spawnAndWait(req, {
       ...inheritedEnvironment(process.env, req.passEnv),
       ...req.env,
+      ...paramVariables(req.params ?? {}),
+      DAGQ_PARAMS: paramsPath,
       DAGQ_WORKFLOW_ID: req.workflowId,
       DAGQ_TASK: req.task,
       DAGQ_ATTEMPT: String(req.attempt),
@@ -104,6 +110,14 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
     // A leftover temp dir is not worth failing an attempt that succeeded.
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
+}
+
+/** `DAGQ_PARAM_<name>`: a string as it is, any other value as its JSON. */
+export function paramVariables(params: Readonly<Record<string, Json>>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params))
+    vars[`DAGQ_PARAM_${name}`] = typeof value === "string" ? value : JSON.stringify(value);
+  return vars;
 }
 
 function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<Ended> {

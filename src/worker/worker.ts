@@ -206,6 +206,7 @@ export class Worker {
         env: msg.env,
         inputs,
         ...(parentStates === undefined ? {} : { parentStates }),
+        ...(msg.params ? { params: msg.params } : {}),
         workflowId: msg.workflow_id,
         task: msg.task,
         attempt: msg.attempt,

@@ -38,6 +38,7 @@ describe("examples/", () => {
     expect(files.sort()).toEqual([
       "fan-out-fan-in.yaml",
       "ml-pipeline.yaml",
+      "params.yaml",
       "rerun.yaml",
       "resilient-diamond.yaml",
       "retry.yaml",

@@ -2,6 +2,7 @@ import {
   type CompiledWorkflow,
   DagqError,
   ErrorCode,
+  type Json,
   type RerunRequest,
   type RunState,
 } from "../../core/index.js";
@@ -19,6 +20,8 @@ export interface RunLocalFlags {
   readonly maxInFlight?: number;
   readonly json: boolean;
   readonly passEnv: readonly string[];
+  /** Parameter values in place of the definition's defaults. */
+  readonly param: Readonly<Record<string, Json>>;
   /** Where to save the run's state when it ends (or is interrupted), to resume it later. */
   readonly saveState?: string;
   /** A state saved by an earlier run of this definition: rerun from there. */
@@ -39,7 +42,7 @@ type StopSignal = keyof typeof EXIT_ON_SIGNAL;
  * summary; a second one kills every task process group at once and exits.
  */
 export async function runLocalCommand(file: string, flags: RunLocalFlags): Promise<ExitCode> {
-  const def = loadDefinitionFile(file);
+  const def = loadDefinitionFile(file, { params: flags.param });
   const resume = resumeOption(def, flags);
   // The run, once it exists: saved on the way out, however the way out goes.
   let current: RunState | undefined;

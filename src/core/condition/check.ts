@@ -72,6 +72,9 @@ class Checker {
         return { shape: "list", perTask: false };
       case "input":
         return { shape: "unknown", perTask: node.ref.kind === "glob" };
+      case "param":
+        // A parameter's value is set at submission, and may be overridden then: any JSON.
+        return UNKNOWN;
       case "member":
       case "index":
         return this.access(node);

@@ -18,13 +18,14 @@ const WRAP = `${PER_TASK}: ${WRAP_HINT}`;
 
 /** `inputs` holds the outputs of the direct dependencies that COMPLETED, keyed by task name, in
  *  the order of depends_on (a completed task that set no output maps to null). A glob's values
- *  follow that order. Never throws. */
+ *  follow that order. `params`: the workflow's parameters. Never throws. */
 export function evaluateCondition(
   cond: Condition,
   inputs: ReadonlyMap<string, Json>,
+  params: Readonly<Record<string, Json>> = {},
 ): ConditionResult {
   try {
-    const value = new Evaluator(inputs).evaluate(cond.ast);
+    const value = new Evaluator(inputs, params).evaluate(cond.ast);
     if (value.proj) return fail(cond.ast, `a condition must be true or false, got ${WRAP}`);
     if (typeof value.v === "boolean") return { ok: true, value: value.v };
     return fail(cond.ast, `a condition must be true or false, got ${typeName(value.v)}`);
@@ -48,7 +49,10 @@ class Evaluator {
   private names: readonly string[] | undefined;
   private readonly globs = new Map<string, readonly string[]>();
 
-  constructor(private readonly inputs: ReadonlyMap<string, Json>) {}
+  constructor(
+    private readonly inputs: ReadonlyMap<string, Json>,
+    private readonly params: Readonly<Record<string, Json>>,
+  ) {}
 
   evaluate(node: ConditionNode): Value {
     switch (node.kind) {
@@ -70,6 +74,11 @@ class Evaluator {
         }
         return single(v ?? null);
       }
+      case "param":
+        // Checked at submission; a definition compiled without its parameters lacks them.
+        if (!Object.hasOwn(this.params, node.name))
+          return fail(node, `no parameter ${quote(node.name, 80)}`);
+        return single(this.params[node.name] as Json);
       case "member":
       case "index":
         return this.access(node);

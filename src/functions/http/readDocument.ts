@@ -79,7 +79,8 @@ function parseJson(text: string): unknown {
   }
 }
 
-function parseYaml(text: string): unknown {
+/** YAML (or JSON) text as a document, refused with a 400 like a body that does not parse. */
+export function parseYaml(text: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
     const shown = doc.errors.slice(0, 5).map((err) => err.message.trimEnd());
