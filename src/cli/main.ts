@@ -5,12 +5,14 @@ import { toError } from "../toError.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
 import { registerClientCommands } from "./commands/clientCommands.js";
 import { devCommand } from "./commands/devCommand.js";
+import { graphCommand, graphFormat } from "./commands/graphCommand.js";
 import { hostCommand } from "./commands/hostCommand.js";
 import { type RunLocalFlags, runLocalCommand } from "./commands/runLocalCommand.js";
 import { validateCommand } from "./commands/validateCommand.js";
 import { workerCommand } from "./commands/workerCommand.js";
 import { ExitCode } from "./exitCode.js";
 import { collect, param, passEnv, positiveInt } from "./optionParsers.js";
+import type { GraphFormat } from "./render/graphText.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")
@@ -53,8 +55,13 @@ function buildProgram(): Command {
     .command("validate")
     .description("check a workflow definition file without running it")
     .argument("<file>", "workflow definition (.yaml, .yml or .json)")
-    .action((file: string) => {
-      process.stdout.write(validateCommand(file));
+    .option(
+      "--graph <format>",
+      "print the graph instead, as mermaid or dot (collapsed by group when large)",
+      graphFormat,
+    )
+    .action((file: string, flags: { readonly graph?: GraphFormat }) => {
+      process.stdout.write(flags.graph ? graphCommand(file, flags.graph) : validateCommand(file));
     });
 
   program

@@ -10,6 +10,7 @@ import {
   WorkflowDefinitionSchema,
 } from "./definition.js";
 import { formatPath, invalid, taskIssue, withTaskName } from "./definitionIssues.js";
+import { DependencyGlobs, MAX_WORK } from "./dependencyGlobs.js";
 import { DagqError, ErrorCode, type Issue } from "./errors.js";
 import { findCycle, invert, layers } from "./graph.js";
 import { envChars, taskMessageIssue } from "./messageSize.js";
@@ -128,13 +129,61 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   const parentList: number[] = [];
   const need = new Uint32Array(n);
   const waitAll = new Uint8Array(n);
+  const globs = new DependencyGlobs(
+    def.tasks.map((t) => t.name),
+    index,
+  );
+  /**
+   * The dependencies by name, globs expanded, of each task with a condition (what it may read);
+   * only those: 100,000 arrays for tasks without one would cost compile time for nothing.
+   */
+  const depNames = new Map<number, string[]>();
   def.tasks.forEach((t, i) => {
     waitAll[i] = t.dep_policy === "all_settled" || t.dep_policy === "always" ? 1 : 0;
     parentStart[i] = parentList.length;
     const seen = new Set<number>();
+    const named = new Set<number>();
+    const names: string[] | undefined = t.condition === undefined ? undefined : [];
+    if (names) depNames.set(i, names);
     t.depends_on.forEach((dep, k) => {
-      const p = index.get(dep);
       const at = `depends_on[${k}]`;
+      if (DependencyGlobs.isGlob(dep)) {
+        const matched = globs.expand(dep);
+        if (matched === "too much work") {
+          issues.push(
+            taskIssue(
+              i,
+              t.name,
+              at,
+              ErrorCode.TOO_LARGE,
+              `the globs of depends_on compare more than ${MAX_WORK} names in all: start them with a literal prefix (sweep/*)`,
+            ),
+          );
+          return;
+        }
+        let added = 0;
+        for (const p of matched) {
+          if (p === i) continue;
+          added++;
+          // A task a glob matches again (or that is also named) is one dependency.
+          if (seen.has(p)) continue;
+          seen.add(p);
+          parentList.push(p);
+          names?.push(def.tasks[p]!.name);
+        }
+        if (added === 0)
+          issues.push(
+            taskIssue(
+              i,
+              t.name,
+              at,
+              ErrorCode.UNKNOWN_TASK,
+              `"${dep}" matches no task${matched.length > 0 ? " but this one" : ""}`,
+            ),
+          );
+        return;
+      }
+      const p = index.get(dep);
       if (p === undefined)
         issues.push(
           taskIssue(
@@ -146,11 +195,15 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
           ),
         );
       else if (p === i) issues.push(taskIssue(i, t.name, at, ErrorCode.CYCLE, "depends on itself"));
-      else if (seen.has(p))
+      else if (named.has(p))
         issues.push(taskIssue(i, t.name, at, ErrorCode.INVALID_DEFINITION, `lists "${dep}" twice`));
       else {
+        // Named and matched by a glob as well is one dependency, not a mistake.
+        named.add(p);
+        if (seen.has(p)) return;
         seen.add(p);
         parentList.push(p);
+        names?.push(dep);
       }
     });
     need[i] = requiredParents(t.dep_policy, seen.size, i, t.name, issues);
@@ -174,7 +227,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     if (t.condition !== undefined) {
       try {
         condition = parseCondition(t.condition);
-        const refs = resolveRefs(condition, t.depends_on, index, i, t.name, issues);
+        const refs = resolveRefs(condition, depNames.get(i)!, index, i, t.name, issues);
         conditionParents.set(i, refs);
         for (const name of condition.params)
           if (!Object.hasOwn(params, name))
