@@ -20,7 +20,7 @@ export function graphText(def: CompiledWorkflow, shape: GraphShape, format: Grap
   const lines: string[] = [];
   if (format === "mermaid") {
     lines.push("flowchart TD");
-    labels.forEach((label, k) => lines.push(`  n${k}["${mermaidText(label)}"]`));
+    for (const [k, label] of labels.entries()) lines.push(`  n${k}["${mermaidText(label)}"]`);
     for (const [a, b] of shape.edges) lines.push(`  n${a} --> n${b}`);
   } else {
     lines.push(
@@ -28,7 +28,7 @@ export function graphText(def: CompiledWorkflow, shape: GraphShape, format: Grap
       "  rankdir=TB;",
       "  node [shape=box];",
     );
-    labels.forEach((label, k) => lines.push(`  n${k} [label=${dotString(label)}];`));
+    for (const [k, label] of labels.entries()) lines.push(`  n${k} [label=${dotString(label)}];`);
     for (const [a, b] of shape.edges) lines.push(`  n${a} -> n${b};`);
     lines.push("}");
   }
