@@ -48,7 +48,7 @@ beforeAll(async () => {
       id: `rules-${k}`,
     }),
   );
-}, 30_000);
+});
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));

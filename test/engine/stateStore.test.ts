@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { applyEvents, compileDefinition, createRun, snapshot } from "../../src/core/index.js";
+import { packJson } from "../../src/engine/codec.js";
 import { getTasks } from "../../src/engine/queries.js";
 import { StateStore } from "../../src/engine/stateStore.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
@@ -19,6 +20,22 @@ const def = compileDefinition({
 });
 
 describe("StateStore", () => {
+  it("compiles a definition it stored without parsing it again; an older one is parsed", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    const store = new StateStore(storage.blobs, names);
+    await store.create("w1", def, createRun(def, "w1", 1000).run);
+    const blob = await storage.blobs.read(names.definitionBlob("w1"));
+    expect(blob!.metadata.dagqschema).toMatch(/^[0-9a-f]{16}$/);
+    // As an older version stored it: no schema tag, and keys that did not exist then missing.
+    const { result_policy: _, ...older } = def.definition;
+    await storage.blobs.write(names.definitionBlob("w2"), packJson(older));
+    const cold = new StateStore(storage.blobs, names);
+    const [mine, theirs] = [await cold.definition("w1"), await cold.definition("w2")];
+    expect(mine!.definition).toEqual(def.definition);
+    expect(theirs!.definition).toEqual(def.definition); // defaults applied by the parse
+  });
+
   it("a journal tail that does not parse drops the read cache's entry and loads in full", async () => {
     const storage = memoryStorage();
     await storage.blobs.ensure();
