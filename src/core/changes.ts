@@ -33,6 +33,12 @@ export interface Changes {
    * none has one, so journals written before reruns existed read as they are.
    */
   readonly b?: Array<[number, number]>;
+  /**
+   * Maps expanded: [mapped task, first instance index, items], in the order they expanded. A
+   * delta holds those of its batch, a snapshot all of them; replay appends the instances before
+   * it writes any record. Absent when there are none, so older journals read as they are.
+   */
+  readonly x?: Array<[number, number, Json[]]>;
 }
 
 export const CHANGES_VERSION = 1;
@@ -43,14 +49,16 @@ export function takeChanges(run: RunState): Changes {
   run.touched.clear();
   const wf = run.wfTouched ? { ...run.wf } : undefined;
   run.wfTouched = false;
-  return encode(run, indices, wf);
+  const expanded = run.newExpansions;
+  run.newExpansions = [];
+  return encode(run, indices, wf, expanded);
 }
 
 /** Every record that differs from a fresh run, plus the workflow record. */
 export function snapshot(run: RunState): Changes {
   const indices: number[] = [];
   for (let i = 0; i < run.size; i++) if (!isFresh(run, i)) indices.push(i);
-  return encode(run, indices, { ...run.wf });
+  return encode(run, indices, { ...run.wf }, [...run.expansions.keys()]);
 }
 
 /** Rebuilds a run from a snapshot and the deltas recorded after it, in order. */
@@ -67,6 +75,7 @@ export function restore(
   for (const d of deltas) replay(run, d);
   run.touched.clear();
   run.wfTouched = false;
+  run.newExpansions = [];
   return run;
 }
 
@@ -74,6 +83,18 @@ export function replay(run: RunState, changes: Changes): void {
   if (changes.v !== CHANGES_VERSION)
     throw new DagqError(ErrorCode.INVALID_STATE, `unknown changes version ${changes.v}`);
   if (changes.wf) run.setWorkflow(changes.wf);
+  for (const [head, first, items] of changes.x ?? []) {
+    // Replaying the same delta twice is harmless: an expansion already made is left alone.
+    if (run.expansions.get(head)?.first === first) continue;
+    if (!(head >= 0 && head < run.def.size) || first !== run.size)
+      throw new DagqError(
+        ErrorCode.INVALID_STATE,
+        `changes expand task #${head} at #${first}, but the state has ${run.size} tasks`,
+      );
+    run.expand(head, items, first);
+    // Recorded already: a replayed expansion is not news for the next delta.
+    run.newExpansions.pop();
+  }
   const base = run.wf.createdAt;
   const outputs = new Map(changes.o);
   const reasons = new Map(changes.r);
@@ -104,7 +125,12 @@ export function changeCount(changes: Changes): number {
   return changes.i.length;
 }
 
-function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined): Changes {
+function encode(
+  run: RunState,
+  indices: number[],
+  wf: WorkflowRecord | undefined,
+  expanded: readonly number[],
+): Changes {
   const base = run.wf.createdAt;
   const n = indices.length;
   const bases: Array<[number, number]> = [];
@@ -139,13 +165,22 @@ function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined
     const b = run.base.get(i);
     if (b !== undefined) bases.push([k, b]);
   }
-  return bases.length > 0 ? { ...c, b: bases } : c;
+  const x = expanded.map((head): [number, number, Json[]] => {
+    const exp = run.expansions.get(head)!;
+    return [head, exp.first, exp.items as Json[]];
+  });
+  return {
+    ...c,
+    ...(bases.length > 0 ? { b: bases } : {}),
+    ...(x.length > 0 ? { x } : {}),
+  };
 }
 
 function isFresh(run: RunState, i: number): boolean {
-  const isRoot = run.def.parentStart[i] === run.def.parentStart[i + 1];
+  // As the constructor (and an expansion, for an instance) leaves it.
+  const startsReady = run.isInstance(i) || run.def.startsReady[i] === 1;
   return (
-    run.status[i] === (isRoot ? StateCode.ready : StateCode.pending) &&
+    run.status[i] === (startsReady ? StateCode.ready : StateCode.pending) &&
     run.attempt[i] === 1 &&
     run.dispatchedAt[i] === 0 &&
     run.startedAt[i] === 0 &&

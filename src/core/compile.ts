@@ -1,5 +1,11 @@
 import type { Condition } from "./condition/index.js";
-import { checkCondition, isGlob, matchGlob, parseCondition } from "./condition/index.js";
+import {
+  checkCondition,
+  checkListExpression,
+  isGlob,
+  matchGlob,
+  parseCondition,
+} from "./condition/index.js";
 import {
   type ConditionErrors,
   type DepPolicy,
@@ -23,6 +29,8 @@ export interface TaskSpec {
   readonly command: string;
   readonly depPolicy: DepPolicy;
   readonly condition: Condition | null;
+  /** The `map` expression: the task expands into one instance per item of the list it gives. */
+  readonly map: Condition | null;
   readonly conditionErrors: ConditionErrors;
   readonly numRetries: number;
   readonly retryBackoffS: number;
@@ -60,8 +68,16 @@ export interface CompiledWorkflow {
   readonly judged: Uint8Array;
   /** The workflow's own cap on tasks in flight (max_parallelism), or Infinity. */
   readonly maxParallelism: number;
-  /** For tasks with a condition: the parents it reads, which must be terminal before it runs. */
+  /**
+   * For tasks with a condition or a map: the parents whose outputs they read, which must be
+   * terminal before the task is decided (and whose spilled outputs are fetched for it).
+   */
   readonly conditionParents: ReadonlyMap<number, ReadonlySet<number>>;
+  /**
+   * 1 for the tasks that are ready as soon as the run starts: no dependencies, no condition and
+   * no map. Others start pending (a root with a condition or a map is decided at once).
+   */
+  readonly startsReady: Uint8Array;
   /** Length of the longest path from a root: the per-layer view groups by it. */
   readonly layer: Uint32Array;
   /** Task indices sorted by name, so a name-prefix query is a binary search. */
@@ -134,16 +150,19 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     index,
   );
   /**
-   * The dependencies by name, globs expanded, of each task with a condition (what it may read);
-   * only those: 100,000 arrays for tasks without one would cost compile time for nothing.
+   * The dependencies by name, globs expanded, of each task with a condition or a map (what they
+   * may read); only those: 100,000 arrays for tasks without one would cost compile time for
+   * nothing.
    */
   const depNames = new Map<number, string[]>();
+  const mapped = new Set(def.tasks.flatMap((t) => (t.map === undefined ? [] : [t.name])));
   def.tasks.forEach((t, i) => {
     waitAll[i] = t.dep_policy === "all_settled" || t.dep_policy === "always" ? 1 : 0;
     parentStart[i] = parentList.length;
     const seen = new Set<number>();
     const named = new Set<number>();
-    const names: string[] | undefined = t.condition === undefined ? undefined : [];
+    const names: string[] | undefined =
+      t.condition === undefined && t.map === undefined ? undefined : [];
     if (names) depNames.set(i, names);
     t.depends_on.forEach((dep, k) => {
       const at = `depends_on[${k}]`;
@@ -222,32 +241,39 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   const specs: TaskSpec[] = [];
   const envSizes = new Map<object, number>();
   const conditionParents = new Map<number, Set<number>>();
-  def.tasks.forEach((t, i) => {
-    let condition: Condition | null = null;
-    if (t.condition !== undefined) {
-      try {
-        condition = parseCondition(t.condition);
-        const refs = resolveRefs(condition, depNames.get(i)!, index, i, t.name, issues);
-        conditionParents.set(i, refs);
-        for (const name of condition.params)
-          if (!Object.hasOwn(params, name))
-            issues.push(
-              taskIssue(
-                i,
-                t.name,
-                "condition",
-                ErrorCode.CONDITION_REFERENCE,
-                `condition reads params.${name}, which the workflow does not declare${suggest(name, new Map(Object.keys(params).map((k) => [k, 0])))}`,
-              ),
-            );
-        for (const problem of checkCondition(condition)) {
-          issues.push(taskIssue(i, t.name, "condition", ErrorCode.CONDITION_TYPE, problem));
-        }
-      } catch (e) {
-        if (!(e instanceof DagqError)) throw e;
-        issues.push(taskIssue(i, t.name, "condition", e.code, e.message));
-      }
+  const expression = (i: number, key: "condition" | "map", source: string | undefined) => {
+    if (source === undefined) return null;
+    const t = def.tasks[i]!;
+    try {
+      const parsed = parseCondition(source);
+      const refs = resolveRefs(parsed, key, depNames.get(i)!, { index, mapped }, i, t.name, issues);
+      const reads = conditionParents.get(i) ?? new Set<number>();
+      for (const p of refs) reads.add(p);
+      conditionParents.set(i, reads);
+      for (const name of parsed.params)
+        if (!Object.hasOwn(params, name))
+          issues.push(
+            taskIssue(
+              i,
+              t.name,
+              key,
+              ErrorCode.CONDITION_REFERENCE,
+              `${key} reads params.${name}, which the workflow does not declare${suggest(name, new Map(Object.keys(params).map((k) => [k, 0])))}`,
+            ),
+          );
+      const problems = key === "map" ? checkListExpression(parsed) : checkCondition(parsed);
+      for (const problem of problems)
+        issues.push(taskIssue(i, t.name, key, ErrorCode.CONDITION_TYPE, problem));
+      return parsed;
+    } catch (e) {
+      if (!(e instanceof DagqError)) throw e;
+      issues.push(taskIssue(i, t.name, key, e.code, e.message));
+      return null;
     }
+  };
+  def.tasks.forEach((t, i) => {
+    const condition: Condition | null = expression(i, "condition", t.condition);
+    const map: Condition | null = expression(i, "map", t.map);
     const env =
       t.env && Object.keys(t.env).length > 0 ? { ...def.defaults.env, ...t.env } : def.defaults.env;
     const timeoutS = t.timeout_s ?? def.defaults.timeout_s ?? null;
@@ -260,6 +286,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
       command: t.command,
       depPolicy: t.dep_policy,
       condition,
+      map,
       conditionErrors: t.condition_errors ?? def.defaults.condition_errors,
       numRetries: t.num_retries ?? def.defaults.num_retries,
       retryBackoffS: t.retry_backoff_s ?? def.defaults.retry_backoff_s,
@@ -306,6 +333,9 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     judged: judgedTasks(def, childStart, children),
     maxParallelism: def.max_parallelism ?? Number.POSITIVE_INFINITY,
     conditionParents,
+    startsReady: Uint8Array.from(specs, (spec, i) =>
+      parentStart[i] === parentStart[i + 1] && spec.condition === null && spec.map === null ? 1 : 0,
+    ),
     layer,
     byName,
     params,
@@ -369,37 +399,60 @@ function judgedTasks(
   return judged;
 }
 
+/**
+ * The parents an expression reads, by index. A mapped dependency `train` is read through its
+ * instances, `train[0]` ... : a glob sees them (`inputs["train[*]"]`, `inputs.*`), and reading
+ * `inputs.train` itself is an error, since no output is ever kept under that name.
+ */
 function resolveRefs(
   cond: Condition,
+  key: "condition" | "map",
   deps: readonly string[],
-  index: ReadonlyMap<string, number>,
+  names: { readonly index: ReadonlyMap<string, number>; readonly mapped: ReadonlySet<string> },
   i: number,
   name: string,
   issues: Issue[],
 ): Set<number> {
+  const { index, mapped } = names;
   const out = new Set<number>();
+  // What a glob may match: each dependency's name, and for a mapped one an instance's name.
+  const visible = new Map<string, number>();
+  for (const d of deps) {
+    visible.set(d, index.get(d)!);
+    if (mapped.has(d)) visible.set(`${d}[0]`, index.get(d)!);
+  }
   for (const ref of cond.refs) {
     if (ref.kind === "glob") {
-      const matched = matchGlob(ref.pattern, deps);
+      const matched = matchGlob(ref.pattern, [...visible.keys()]);
       if (matched.length === 0)
         issues.push(
           taskIssue(
             i,
             name,
-            "condition",
+            key,
             ErrorCode.CONDITION_REFERENCE,
             `inputs["${ref.pattern}"] matches none of depends_on`,
           ),
         );
-      for (const m of matched) out.add(index.get(m)!);
+      for (const m of matched) out.add(visible.get(m)!);
     } else if (!deps.includes(ref.name) || isGlob(ref.name)) {
       issues.push(
         taskIssue(
           i,
           name,
-          "condition",
+          key,
           ErrorCode.CONDITION_REFERENCE,
-          `condition reads inputs["${ref.name}"], which is not in depends_on`,
+          `${key} reads inputs["${ref.name}"], which is not in depends_on`,
+        ),
+      );
+    } else if (mapped.has(ref.name)) {
+      issues.push(
+        taskIssue(
+          i,
+          name,
+          key,
+          ErrorCode.CONDITION_REFERENCE,
+          `${key} reads inputs["${ref.name}"], a mapped task: its instances' outputs are read as inputs["${ref.name}[*]"]`,
         ),
       );
     } else {

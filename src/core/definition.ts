@@ -22,6 +22,10 @@ export const LIMITS = {
   maxParams: 64,
   /** The parameters as JSON: they travel in every task message of the workflow. */
   maxParamsBytes: 16 * 1024,
+  /** Instances one `map` may expand into. */
+  maxMapItems: 10_000,
+  /** A map's items as JSON, all together: the expansion is kept in the workflow's state. */
+  maxMapBytes: 1024 * 1024,
 } as const;
 
 /**
@@ -157,6 +161,11 @@ export const TaskDefinitionSchema = z.strictObject({
   depends_on: z.array(z.string()).default([]),
   dep_policy: DepPolicySchema.default("all"),
   condition: z.string().min(1).max(LIMITS.maxConditionLength).optional(),
+  /**
+   * An expression of the condition language giving a list: the task runs once per item, as
+   * instances `name[0]` ... `name[N-1]` (README, "Dynamic fan-out").
+   */
+  map: z.string().min(1).max(LIMITS.maxConditionLength).optional(),
   num_retries: TaskSettings.num_retries.optional(),
   retry_backoff_s: TaskSettings.retry_backoff_s.optional(),
   timeout_s: TaskSettings.timeout_s.optional(),

@@ -1,4 +1,5 @@
 import type { RerunRequest } from "./events.js";
+import { forEachChild, instancesOf, nameOrder, taskName, taskSpec } from "./mapState.js";
 import { firstAtOrAfter } from "./query.js";
 import type { RunState } from "./runState.js";
 import { isBadCode, isTerminalCode, StateCode } from "./states.js";
@@ -18,6 +19,10 @@ import { isBadCode, isTerminalCode, StateCode } from "./states.js";
  *   there (`base`). Completed tasks that are not reset keep their outputs.
  * - Allowed on failed and cancelled workflows, and on running ones for their failed and
  *   upstream_failed tasks only (without `downstream`, which would reset work in progress).
+ * - A map expands once. A mapped task that expanded is never reset itself: choosing it chooses
+ *   its instances (`--failed`: those that did not succeed), which rerun with the same items,
+ *   and it runs again while they do. A rerun that would reset a dependency of an expanded map
+ *   is refused: the map's items came from it, and its instances would run before it ended.
  *
  * Cost: the walk starts from the chosen tasks and visits their descendants only, and the delta
  * holds the reset records: O(tasks reset) bytes, whatever the workflow's size.
@@ -53,10 +58,20 @@ export function rerunPlan(run: RunState, req: RerunRequest): RerunPlan {
   const reset = descendants(run, chosen, req.downstream === true);
   for (const i of reset) {
     const next = nextAttempt(run, i);
-    if (next + run.def.tasks[i]!.numRetries > MAX_ATTEMPT)
+    if (next + taskSpec(run, i).numRetries > MAX_ATTEMPT)
       return refuse(
-        `task "${run.def.tasks[i]!.name}" would pass attempt ${MAX_ATTEMPT}, the most a task may have`,
+        `task "${taskName(run, i)}" would pass attempt ${MAX_ATTEMPT}, the most a task may have`,
       );
+    let feeds: number | undefined;
+    forEachChild(run, i, (c) => {
+      if (feeds === undefined && run.expansions.has(c)) feeds = c;
+    });
+    if (feeds !== undefined) {
+      const map = taskName(run, feeds);
+      return refuse(
+        `rerunning "${taskName(run, i)}" would change what "${map}" was mapped from, and a map expands once: rerun its instances (the task "${map}"), or submit the workflow again`,
+      );
+    }
   }
   return { reset };
 }
@@ -73,6 +88,13 @@ function choose(run: RunState, req: RerunRequest, running: boolean): number[] {
     return !req.failed || isBadCode(s);
   };
   const out = new Set<number>();
+  // An expanded map stands for its instances: those of them that qualify are chosen.
+  const add = (i: number, qualifies: (i: number) => boolean) => {
+    const [first, end] = instancesOf(run, i);
+    if (first === end) {
+      if (qualifies(i)) out.add(i);
+    } else for (let j = first; j < end; j++) if (qualifies(j)) out.add(j);
+  };
   if (req.tasks === undefined && req.prefix === undefined) {
     // The default: every task that did not succeed. A scan of one byte per task, with no
     // allocation per task; the delta stays O(tasks reset).
@@ -82,37 +104,43 @@ function choose(run: RunState, req: RerunRequest, running: boolean): number[] {
         run.counts[StateCode.cancelled]! >
       0
     )
-      for (let i = 0; i < run.size; i++) if (isBadCode(run.status[i]!)) out.add(i);
+      for (let i = 0; i < run.size; i++)
+        if (isBadCode(run.status[i]!)) add(i, (j) => isBadCode(run.status[j]!));
     return [...out];
   }
-  for (const i of req.tasks ?? []) if (i >= 0 && i < run.size && eligible(i)) out.add(i);
+  for (const i of req.tasks ?? []) if (i >= 0 && i < run.size) add(i, eligible);
   if (req.prefix !== undefined) {
-    const { byName, tasks } = run.def;
-    for (let k = firstAtOrAfter(run, req.prefix); k < byName.length; k++) {
-      const i = byName[k]!;
-      if (!tasks[i]!.name.startsWith(req.prefix)) break;
-      if (eligible(i)) out.add(i);
+    const order = nameOrder(run);
+    for (let k = firstAtOrAfter(run, req.prefix); k < order.length; k++) {
+      const i = order[k]!;
+      if (!taskName(run, i).startsWith(req.prefix)) break;
+      add(i, eligible);
     }
   }
   return [...out];
 }
 
-/** The chosen tasks, then the descendants to reset with them, in breadth-first order. */
+/**
+ * The chosen tasks, then the descendants to reset with them, in breadth-first order. An
+ * expanded map is passed through to its instances, never reset itself.
+ */
 function descendants(run: RunState, chosen: readonly number[], downstream: boolean): number[] {
-  const { childStart, children } = run.def;
   const seen = new Set(chosen);
   const walk = [...chosen];
   const reset = [...chosen];
+  const visit = (c: number) => {
+    if (seen.has(c)) return;
+    seen.add(c);
+    walk.push(c);
+    if (run.expansions.has(c)) return;
+    const s = run.status[c]!;
+    if (isTerminalCode(s) && (s !== StateCode.completed || downstream)) reset.push(c);
+  };
   for (let h = 0; h < walk.length; h++) {
     const p = walk[h]!;
-    for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
-      const c = children[k]!;
-      if (seen.has(c)) continue;
-      seen.add(c);
-      walk.push(c);
-      const s = run.status[c]!;
-      if (isTerminalCode(s) && (s !== StateCode.completed || downstream)) reset.push(c);
-    }
+    const [first, end] = instancesOf(run, p);
+    for (let j = first; j < end; j++) visit(j);
+    forEachChild(run, p, visit);
   }
   return reset;
 }

@@ -21,6 +21,7 @@ describe("schema/workflow.schema.json", () => {
       "depends_on",
       "dep_policy",
       "condition",
+      "map",
       "num_retries",
       "retry_backoff_s",
       "timeout_s",

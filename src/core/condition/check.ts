@@ -54,6 +54,19 @@ export function checkCondition(cond: Condition): string[] {
   return checker.problems;
 }
 
+/**
+ * Checks a parsed `map` expression at submission: the same inference, but the expression must
+ * give a list (a list literal, a glob's values, or a value read from an output or a parameter,
+ * which may be one). Returns the problems, each as `expression: message`.
+ */
+export function checkListExpression(cond: Condition): string[] {
+  const checker = new Checker();
+  const t = checker.type(cond.ast);
+  if (!t.perTask && t.shape !== "list" && t.shape !== "unknown")
+    checker.report(cond.ast, `a map must give a list, got ${describe(t)}`);
+  return checker.problems;
+}
+
 class Checker {
   readonly problems: string[] = [];
 

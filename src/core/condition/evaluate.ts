@@ -36,6 +36,28 @@ export function evaluateCondition(
   }
 }
 
+export type ExpressionResult =
+  | { readonly ok: true; readonly value: Json }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Evaluates an expression of the condition language to a JSON value rather than true or false
+ * (a task's `map`): the same inputs, params and rules; a glob's values come out as a plain
+ * list, in the order of the inputs. Never throws.
+ */
+export function evaluateExpression(
+  cond: Condition,
+  inputs: ReadonlyMap<string, Json>,
+  params: Readonly<Record<string, Json>> = {},
+): ExpressionResult {
+  try {
+    return { ok: true, value: plain(new Evaluator(inputs, params).evaluate(cond.ast)) };
+  } catch (e) {
+    if (e instanceof Failure) return { ok: false, reason: e.reason };
+    return { ok: false, reason: `internal error: ${describe(e)}` };
+  }
+}
+
 function describe(e: unknown): string {
   try {
     return e instanceof Error ? `${e.name}: ${e.message}` : typeName(e);
