@@ -86,7 +86,7 @@ export function replay(run: RunState, changes: Changes): void {
   for (const [head, first, items] of changes.x ?? []) {
     // Replaying the same delta twice is harmless: an expansion already made is left alone.
     if (run.expansions.get(head)?.first === first) continue;
-    if (!(head >= 0 && head < run.def.size) || first !== run.size)
+    if (!(head >= 0 && head < run.def.size) || first !== run.size || items.length === 0)
       throw new DagqError(
         ErrorCode.INVALID_STATE,
         `changes expand task #${head} at #${first}, but the state has ${run.size} tasks`,

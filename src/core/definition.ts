@@ -52,6 +52,19 @@ const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** A parameter is read as `params.NAME` in conditions and `DAGQ_PARAM_NAME` in the shell. */
 export const PARAM_NAME_PATTERN = ENV_NAME_PATTERN;
 
+/**
+ * A task of a run, as workers, routes and reruns name it: a definition's task name, or
+ * `name[k]` for the k-th instance of a mapped task (`train[3]`).
+ */
+export const RunTaskNameSchema = z
+  .string()
+  .min(1, "task name must not be empty")
+  .max(LIMITS.maxNameLength + 7)
+  .regex(
+    new RegExp(`${TASK_NAME_PATTERN.source.slice(0, -1)}(\\[(0|[1-9][0-9]{0,4})\\])?$`),
+    "task names use letters, digits, `_ . -`, and `/` between groups (e.g. train/rf); an instance of a map adds its index (train[3])",
+  );
+
 export const TaskNameSchema = z
   .string()
   .min(1, "task name must not be empty")

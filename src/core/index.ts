@@ -50,6 +50,7 @@ export {
   LIMITS,
   PARAM_NAME_PATTERN,
   RESERVED_NAMES,
+  RunTaskNameSchema,
   type TaskDefinition,
   type TaskDefinitionInput,
   TaskNameSchema,

@@ -1,4 +1,4 @@
-import { rerunPlan } from "../core/index.js";
+import { findTask, rerunPlan } from "../core/index.js";
 import type { Engine } from "./context.js";
 import type { Outcome } from "./coordinator.js";
 import type { RerunEvent } from "./inbox.js";
@@ -32,10 +32,10 @@ export async function rerunWorkflow(
   const loaded = await engine.state.loadForRead(id);
   if (!loaded) return { kind: "gone" };
   const { run } = loaded;
-  const unknown = (request.tasks ?? []).filter((name) => !run.def.index.has(name));
+  const unknown = (request.tasks ?? []).filter((name) => findTask(run, name) === undefined);
   if (unknown.length > 0) return { kind: "unknown", tasks: unknown };
   const event: RerunEvent = { kind: "rerun", ...request };
-  const [core] = toCoreEvents(run.def, [event], () => {});
+  const [core] = toCoreEvents(run, [event], () => {});
   const plan = rerunPlan(run, core as Extract<typeof core, { kind: "rerun" }>);
   if ("refused" in plan) return { kind: "refused", why: plan.refused };
   const outcome = await engine.coordinator.apply(id, [event]);

@@ -76,8 +76,8 @@ export async function submitWorkflow(
         : `workflow ${id} exists with another definition (or other parameters)`,
     );
   const { run } = createRun(def, id, now, { admitted: admittedNow(engine), dispatchReady: false });
-  if (await engine.state.finishCreate(id, def, run)) return started(engine, def, id, now, run);
-  return existing(engine, def, id, now);
+  if (await engine.state.finishCreate(id, def, run)) return started(engine, id, now, run);
+  return existing(engine, id, now);
 }
 
 async function create(
@@ -88,7 +88,7 @@ async function create(
 ): Promise<SubmitResult> {
   const { run } = createRun(def, id, now, { admitted: admittedNow(engine), dispatchReady: false });
   await engine.state.create(id, def, run);
-  return started(engine, def, id, now, run);
+  return started(engine, id, now, run);
 }
 
 function admittedNow(engine: Engine): boolean {
@@ -98,7 +98,6 @@ function admittedNow(engine: Engine): boolean {
 /** The state is written: index it and make the first dispatch. */
 async function started(
   engine: Engine,
-  def: CompiledWorkflow,
   id: string,
   now: number,
   run: ReturnType<typeof createRun>["run"],
@@ -113,28 +112,24 @@ async function started(
       );
     });
   }
-  return { created: true, id, status: run.wf.status, tasks: def.size };
+  // A root's map may have expanded already: its instances are tasks of the workflow too.
+  return { created: true, id, status: run.wf.status, tasks: run.size };
 }
 
 /**
  * The workflow exists: its status as it is now. Its index row is written if the first try
  * stopped before writing it (a crash between the head and the row).
  */
-async function existing(
-  engine: Engine,
-  def: CompiledWorkflow,
-  id: string,
-  now: number,
-): Promise<SubmitResult> {
+async function existing(engine: Engine, id: string, now: number): Promise<SubmitResult> {
   const row = await engine.index.get(id);
-  if (row) return { created: false, id, status: row.status, tasks: def.size };
+  if (row) return { created: false, id, status: row.status, tasks: row.total };
   const loaded = await engine.state.loadForRead(id);
   if (!loaded)
     throw conflict(id, `workflow ${id} was deleted while this request ran: submit again`);
   const s = summarize(loaded.run);
   await engine.index.put(s, now, wakeAt(loaded.run, now, engine.config));
   if (s.status === "running") await engine.coordinator.apply(id, []).catch(() => {});
-  return { created: false, id, status: s.status, tasks: def.size };
+  return { created: false, id, status: s.status, tasks: s.total };
 }
 
 function conflict(id: string, why: string): DagqError {

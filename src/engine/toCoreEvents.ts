@@ -1,4 +1,4 @@
-import type { CompiledWorkflow, Event, Json } from "../core/index.js";
+import { type Event, findTask, type Json, type RunState } from "../core/index.js";
 import type { InboxEvent, RerunEvent } from "./inbox.js";
 
 /**
@@ -8,9 +8,12 @@ import type { InboxEvent, RerunEvent } from "./inbox.js";
  */
 export const REOPEN_DELAY_MS = 2000;
 
-/** Maps wire events (task names) to reducer events (task indices); unknown tasks are reported and dropped. */
+/**
+ * Maps wire events (task names, instances of maps included) to reducer events (task indices);
+ * unknown tasks are reported and dropped.
+ */
 export function toCoreEvents(
-  def: CompiledWorkflow,
+  run: RunState,
   events: readonly InboxEvent[],
   warn: (why: string) => void,
 ): Event[] {
@@ -25,10 +28,10 @@ export function toCoreEvents(
       continue;
     }
     if (e.kind === "rerun") {
-      out.push(rerunEvent(def, e, warn));
+      out.push(rerunEvent(run, e, warn));
       continue;
     }
-    const task = def.index.get(e.task);
+    const task = findTask(run, e.task);
     if (task === undefined) {
       warn(`report for unknown task "${e.task}" dropped`);
       continue;
@@ -46,9 +49,9 @@ export function toCoreEvents(
   return out;
 }
 
-function rerunEvent(def: CompiledWorkflow, e: RerunEvent, warn: (why: string) => void): Event {
+function rerunEvent(run: RunState, e: RerunEvent, warn: (why: string) => void): Event {
   const tasks = e.tasks?.flatMap((name) => {
-    const i = def.index.get(name);
+    const i = findTask(run, name);
     if (i === undefined) warn(`rerun of unknown task "${name}" left out`);
     return i === undefined ? [] : [i];
   });

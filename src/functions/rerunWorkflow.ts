@@ -1,6 +1,6 @@
 import type { HttpHandler } from "@azure/functions";
 import { z } from "zod";
-import { assertNever, TaskNameSchema } from "../core/index.js";
+import { assertNever, RunTaskNameSchema } from "../core/index.js";
 import { rerunWorkflow } from "../engine/rerun.js";
 import { HttpError, notFound } from "./http/httpError.js";
 import { jsonEndpoint } from "./http/jsonEndpoint.js";
@@ -15,7 +15,7 @@ export const MAX_RERUN_NAMES = 100;
 const Params = z.strictObject({ id: WorkflowIdParam });
 const Body = z.strictObject({
   tasks: z
-    .array(TaskNameSchema)
+    .array(RunTaskNameSchema)
     .min(1)
     .max(MAX_RERUN_NAMES, `at most ${MAX_RERUN_NAMES} task names: choose a group with prefix`)
     .optional(),

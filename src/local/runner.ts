@@ -10,6 +10,7 @@ import {
   ErrorCode,
   type Event,
   isTerminalWorkflow,
+  mapItem,
   parentStates,
   type RerunRequest,
   type RunState,
@@ -17,6 +18,8 @@ import {
   type Summary,
   summarize,
   type Transition,
+  taskName,
+  taskSpec,
 } from "../core/index.js";
 import { toError } from "../toError.js";
 import { runShellTask } from "../worker/shellTask.js";
@@ -123,26 +126,29 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
 
     const execAttempt = async (task: number, attempt: number, signal: AbortSignal) => {
       if (signal.aborted) return;
-      const spec = def.tasks[task]!;
+      const spec = taskSpec(run, task);
+      const name = taskName(run, task);
+      const item = mapItem(run, task);
       let event: Event;
       try {
         const result = await runShellTask({
           command: spec.command,
           env: spec.env,
           inputs: Object.fromEntries(completedInputs(run, task)),
-          ...(def.waitAll[task]
+          ...(def.waitAll[run.taskOf(task)]
             ? { parentStates: Object.fromEntries(parentStates(run, task)) }
             : {}),
           params: def.params,
+          ...(item ? { mapItem: item } : {}),
           workflowId: run.id,
-          task: spec.name,
+          task: name,
           attempt,
           timeoutS: spec.timeoutS,
           signal,
           ...(opts.passEnv ? { passEnv: opts.passEnv } : {}),
           ...(opts.workDir === undefined ? {} : { workDir: opts.workDir }),
           ...(opts.onTaskLog && {
-            onLog: (stream, chunk) => opts.onTaskLog?.(spec.name, attempt, stream, chunk),
+            onLog: (stream, chunk) => opts.onTaskLog?.(name, attempt, stream, chunk),
           }),
           onSpawn: () => apply([{ kind: "started", task, attempt }]),
         });

@@ -39,6 +39,15 @@ const ChangesSchema = z.strictObject({
   o: z.array(z.tuple([Int, jsonValue(LIMITS.maxOutputDepth)])),
   r: z.array(z.tuple([Int, z.string()])),
   b: z.array(z.tuple([Int, Int])).optional(),
+  x: z
+    .array(
+      z.tuple([
+        Int.min(0),
+        Int.min(0),
+        z.array(jsonValue(LIMITS.maxOutputDepth)).min(1).max(LIMITS.maxMapItems),
+      ]),
+    )
+    .optional(),
 });
 
 const StateFileSchema = z.strictObject({

@@ -25,6 +25,7 @@ export interface Layout {
   outputBlob(id: string, task: string, attempt: number): string;
   inputsBlob(id: string, task: string, attempt: number): string;
   parentStatesBlob(id: string, task: string, attempt: number): string;
+  mapItemBlob(id: string, task: string, attempt: number): string;
   workflowPrefix(id: string): string;
 }
 
@@ -64,6 +65,7 @@ export function layout(prefix: string): Layout {
     outputBlob: (id, task, attempt) => `${wf(id)}outputs/${task}/${attempt}.json`,
     inputsBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.json`,
     parentStatesBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.states.json`,
+    mapItemBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.item.json`,
     workflowPrefix: wf,
   };
 }

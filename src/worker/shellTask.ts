@@ -27,6 +27,8 @@ export interface ShellTaskRequest {
   readonly parentStates?: Readonly<Record<string, string>>;
   /** The workflow's parameters: `DAGQ_PARAMS` (a file) and one `DAGQ_PARAM_<name>` each. */
   readonly params?: Readonly<Record<string, Json>>;
+  /** For an instance of a map: `DAGQ_MAP_INDEX` and `DAGQ_MAP_ITEM` (a file holding the item). */
+  readonly mapItem?: { readonly index: number; readonly item: Json };
   readonly workflowId: string;
   readonly task: string;
   /** 1 for the first attempt. */
@@ -81,6 +83,11 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
     }
     const paramsPath = join(dir, "params.json");
     await writeFile(paramsPath, JSON.stringify(req.params ?? {}));
+    let itemPath: string | undefined;
+    if (req.mapItem !== undefined) {
+      itemPath = join(dir, "map_item.json");
+      await writeFile(itemPath, JSON.stringify(req.mapItem.item));
+    }
     if (req.signal?.aborted) return notStarted("aborted before start");
     const ended = await spawnAndWait(req, {
       ...inheritedEnvironment(process.env, req.passEnv),
@@ -93,6 +100,9 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
       DAGQ_INPUTS: inputsPath,
       DAGQ_OUTPUT: outputPath,
       ...(statesPath === undefined ? {} : { DAGQ_PARENT_STATES: statesPath }),
+      ...(itemPath === undefined
+        ? {}
+        : { DAGQ_MAP_INDEX: String(req.mapItem!.index), DAGQ_MAP_ITEM: itemPath }),
     });
     const base = {
       exitCode: ended.spawnError === null ? ended.exitCode : null,

@@ -2,9 +2,11 @@ import {
   type CompiledWorkflow,
   DagqError,
   ErrorCode,
+  findTask,
   type Json,
   type RerunRequest,
   type RunState,
+  restore,
 } from "../../core/index.js";
 import { loadDefinitionFile } from "../../definitionFile.js";
 import { type LocalOptions, runLocal } from "../../local/runner.js";
@@ -107,17 +109,20 @@ function resumeOption(def: CompiledWorkflow, flags: RunLocalFlags): LocalOptions
       );
     return undefined;
   }
-  const unknown = flags.task.filter((name) => !def.index.has(name));
+  const saved = readStateFile(flags.resume, def);
+  // Names of instances of maps (`train[2]`) are found in the saved state: they are not in the file.
+  const run = restore(def, saved.id, saved.snapshot);
+  const unknown = flags.task.filter((name) => findTask(run, name) === undefined);
   if (unknown.length > 0)
     throw new DagqError(
       ErrorCode.UNKNOWN_TASK,
       `no task ${unknown.map((t) => `"${t}"`).join(", ")} in ${def.definition.name}`,
     );
   const rerun: RerunRequest = {
-    ...(flags.task.length > 0 ? { tasks: flags.task.map((name) => def.index.get(name)!) } : {}),
+    ...(flags.task.length > 0 ? { tasks: flags.task.map((name) => findTask(run, name)!) } : {}),
     ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
     ...(flags.failed ? { failed: true } : {}),
     ...(flags.downstream ? { downstream: true } : {}),
   };
-  return { saved: readStateFile(flags.resume, def), rerun };
+  return { saved, rerun };
 }

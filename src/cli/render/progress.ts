@@ -62,6 +62,8 @@ export function createProgress(
   return {
     update(s) {
       last = s;
+      // A map that expands adds tasks to the workflow.
+      if (s.total !== bar.getTotal()) bar.setTotal(s.total);
       bar.update(s.total - s.counts.pending - s.counts.ready - s.counts.running, payload(s));
     },
     note(message) {
