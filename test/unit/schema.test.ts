@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { graphText } from "../../src/cli/render/graphText.js";
+import { graphShape } from "../../src/core/index.js";
 import { loadDefinitionFile } from "../../src/definitionFile.js";
 import { WORKFLOW_SCHEMA_ID, workflowJsonSchemaText } from "../../src/workflowSchema.js";
 
@@ -38,7 +40,9 @@ describe("examples/", () => {
   it("holds the documented examples", () => {
     expect(files.sort()).toEqual([
       "fan-out-fan-in.yaml",
+      "map.yaml",
       "ml-pipeline.yaml",
+      "nightly.yaml",
       "params.yaml",
       "rerun.yaml",
       "resilient-diamond.yaml",
@@ -53,6 +57,13 @@ describe("examples/", () => {
     );
     const def = loadDefinitionFile(`examples/${file}`);
     expect(def.definition.name).toBe(file.replace(/\.yaml$/, ""));
+  });
+
+  it("map.mmd is the graph `dagq validate examples/map.yaml --graph mermaid` prints", () => {
+    const def = loadDefinitionFile("examples/map.yaml");
+    expect(readFileSync("examples/map.mmd", "utf8")).toBe(
+      graphText(def, graphShape(def), "mermaid"),
+    );
   });
 });
 

@@ -10,7 +10,9 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
  */
 export function graphText(def: CompiledWorkflow, shape: GraphShape, format: GraphFormat): string {
   const labels = shape.nodes.map((node) => {
-    if (node.kind === "task") return def.tasks[node.task]!.name;
+    // A mapped task stands for its instances, known only at run time.
+    if (node.kind === "task")
+      return `${def.tasks[node.task]!.name}${def.tasks[node.task]!.map ? "[*]" : ""}`;
     const [from, to] = node.layers;
     const layers = from === to ? `layer ${from}` : `layers ${from}-${to}`;
     const group =
