@@ -78,6 +78,11 @@ export interface CompiledWorkflow {
    * no map. Others start pending (a root with a condition or a map is decided at once).
    */
   readonly startsReady: Uint8Array;
+  /**
+   * For the children of mapped tasks: those mapped dependencies. Until such a dependency has
+   * expanded (or ended without expanding), the child's number of dependencies is unknown.
+   */
+  readonly mappedParents: ReadonlyMap<number, readonly number[]>;
   /** Length of the longest path from a root: the per-layer view groups by it. */
   readonly layer: Uint32Array;
   /** Task indices sorted by name, so a name-prefix query is a binary search. */
@@ -316,6 +321,16 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
   if (issues.length > 0) throw invalid(issues);
 
   const layer = layers(n, parentStart, childStart, children);
+  const mappedParents = new Map<number, number[]>();
+  specs.forEach((spec, p) => {
+    if (spec.map === null) return;
+    for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
+      const c = children[k]!;
+      const list = mappedParents.get(c) ?? [];
+      list.push(p);
+      mappedParents.set(c, list);
+    }
+  });
   const byName = Uint32Array.from(def.tasks.map((_, i) => i)).sort((a, b) =>
     compareNames(def.tasks[a]!.name, def.tasks[b]!.name),
   );
@@ -336,6 +351,7 @@ export function compile(def: WorkflowDefinition): CompiledWorkflow {
     startsReady: Uint8Array.from(specs, (spec, i) =>
       parentStart[i] === parentStart[i + 1] && spec.condition === null && spec.map === null ? 1 : 0,
     ),
+    mappedParents,
     layer,
     byName,
     params,

@@ -5,7 +5,13 @@ import { expandMap } from "./mapExpansion.js";
 import { forEachChild, forEachParent, instancesOf, taskName } from "./mapState.js";
 import { rerunPlan } from "./rerunPlan.js";
 import type { RunState } from "./runState.js";
-import { CONDITION_ERROR_PREFIX, isBadCode, StateCode, TASK_STATES } from "./states.js";
+import {
+  CONDITION_ERROR_PREFIX,
+  isBadCode,
+  isTerminalCode,
+  StateCode,
+  TASK_STATES,
+} from "./states.js";
 import { completedInputs } from "./taskInputs.js";
 
 export { completedInputs, parentStates } from "./taskInputs.js";
@@ -44,6 +50,9 @@ function decide(run: RunState, c: number, now: number, opts: ApplyOptions): bool
   if (done >= need) return decideCondition(run, c, now, opts);
   const unmet = run.term[c]! - done;
   if (unmet <= total - need) return false;
+  // A mapped dependency that has not expanded yet may still bring any number of instances:
+  // until it does (or ends without), the policy cannot be known to be out of reach.
+  if (sizeUnknown(run, c)) return false;
   const bad = run.bad[c]!;
   if (bad > 0) {
     const skipped = unmet - bad;
@@ -63,6 +72,12 @@ function decide(run: RunState, c: number, now: number, opts: ApplyOptions): bool
     now,
     `only ${done} of ${total} dependencies completed, the others were skipped; dep_policy ${describePolicy(def, c)} not met`,
   );
+}
+
+function sizeUnknown(run: RunState, c: number): boolean {
+  const mapped = run.def.mappedParents.get(c);
+  if (!mapped) return false;
+  return mapped.some((p) => !run.expansions.has(p) && !isTerminalCode(run.status[p]!));
 }
 
 /**

@@ -59,20 +59,24 @@ type Seen = { status: string; attempts: number; output: unknown };
 
 /**
  * What a user sees of the oracle's verdict: attempts that ran (a task that did not run in its
- * last round shows those of the rounds before), outputs of completed tasks.
+ * last round shows those of the rounds before), outputs of completed tasks; the instances of
+ * maps by their names.
  */
 function expected(o: OracleResult): { workflow: string; tasks: Record<string, Seen> } {
   const seen = (f: Final): Seen => ({
     status: f.status,
     attempts:
-      f.status === "completed" || (f.status === "failed" && !f.conditionError)
+      f.status === "completed" || (f.status === "failed" && !f.conditionError && !f.mapError)
         ? f.attempts
         : f.attempts - 1,
     output: f.status === "completed" ? f.output : null,
   });
   return {
     workflow: o.workflow,
-    tasks: Object.fromEntries(o.tasks.map((f, i) => [`t${i}`, seen(f)])),
+    tasks: {
+      ...Object.fromEntries(o.tasks.map((f, i) => [`t${i}`, seen(f)])),
+      ...Object.fromEntries(Object.entries(o.instances).map(([n, f]) => [n, seen(f)])),
+    },
   };
 }
 

@@ -114,6 +114,27 @@ describe("map: a task expanded into one instance per item", () => {
     expect(verifyCounters(h.run)).toEqual([]);
   });
 
+  it("a child waits to know its map's size before deciding its policy is out of reach", () => {
+    // dep_policy 2 over [train, other]: other fails before train expands into two instances,
+    // which then both complete. Deciding "2 of 2 can no longer be met" early was wrong.
+    const h = new Harness(
+      dag({
+        prep: [],
+        other: [],
+        train: { deps: ["prep"], map: "inputs.prep.shards" },
+        child: { deps: ["train", "other"], policy: 2 },
+      }),
+    );
+    h.fail("other");
+    expect(statuses(h.run).child).toBe("pending");
+    h.complete("prep", { shards: [1, 2] });
+    h.complete("train[0]");
+    expect(statuses(h.run).child).toBe("pending");
+    h.complete("train[1]");
+    expect(statuses(h.run).child).toBe("ready");
+    expect(verifyCounters(h.run)).toEqual([]);
+  });
+
   it("retries an instance on its own, with the mapped task's num_retries", () => {
     const h = sweep();
     h.complete("prep", { shards: ["a"] });

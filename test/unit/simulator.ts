@@ -17,7 +17,7 @@ export interface Outcome {
 
 export interface SimOptions {
   /** Deterministic per (task, attempt): the result must not depend on delivery order. */
-  readonly outcome: (task: number, attempt: number) => Outcome;
+  readonly outcome: (task: number, attempt: number, run: RunState) => Outcome;
   /** A number in [0, 1) per call: drives delivery order, batching and duplicates. */
   readonly random: () => number;
   readonly maxInFlight?: number;
@@ -73,7 +73,7 @@ export function simulate(def: CompiledWorkflow, opts: SimOptions): SimResult {
     for (let k = 0; k < size && pool.length > 0; k++) {
       const [task, attempt] = pool.splice(Math.floor(opts.random() * pool.length), 1)[0]!;
       if (opts.random() < 0.7) batch.push({ kind: "started", task, attempt });
-      const o = opts.outcome(task, attempt);
+      const o = opts.outcome(task, attempt, run);
       batch.push(
         o.ok
           ? {
