@@ -4,9 +4,7 @@ import { getStatus, getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { getTaskDetail } from "../../src/engine/taskQueries.js";
 import { runLocal } from "../../src/local/runner.js";
-import { startWorker } from "../../src/worker/startWorker.js";
-import { memoryEngine } from "../engine/fakeWorld.js";
-import { pumpCompletions, until } from "./pump.js";
+import { until, workerWorld } from "./pump.js";
 
 /**
  * A map through real shell tasks, in run-local and through a worker: each instance gets
@@ -71,15 +69,7 @@ describe("map through real tasks", () => {
   });
 
   it("serverless: the same, with the large item and output in blobs", async () => {
-    const { engine, storage } = await memoryEngine({ coordinator: { lingerMs: 20 } });
-    const pump = pumpCompletions(engine);
-    const w = startWorker({
-      storage,
-      prefix: engine.names.prefix,
-      queue: "default",
-      pollMaxMs: 50,
-      shutdownGraceMs: 1000,
-    });
+    const { engine, storage, stop } = await workerWorld();
     try {
       const { id } = await submitWorkflow(engine, definition);
       const s = await until("the workflow to finish", async () => {
@@ -100,8 +90,7 @@ describe("map through real tasks", () => {
       expect(blobs).toContain(`wf/${id}/inputs/train[2]/1.item.json`);
       expect(blobs).toContain(`wf/${id}/outputs/train[2]/1.json`);
     } finally {
-      await w.stop();
-      await pump.stop();
+      await stop();
     }
   });
 });

@@ -6,9 +6,7 @@ import { compileDefinition } from "../../src/core/index.js";
 import { getStatus, getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { runLocal } from "../../src/local/runner.js";
-import { startWorker } from "../../src/worker/startWorker.js";
-import { memoryEngine } from "../engine/fakeWorld.js";
-import { pumpCompletions, until } from "./pump.js";
+import { until, workerWorld } from "./pump.js";
 
 /** Parameters reach a task as DAGQ_PARAMS and DAGQ_PARAM_<name>, alike on both paths. */
 let dir: string;
@@ -58,15 +56,7 @@ describe("parameters in a task's environment", () => {
   });
 
   it("serverless: the task message carries them, a worker gives the task the same", async () => {
-    const { engine, storage } = await memoryEngine({ coordinator: { lingerMs: 20 } });
-    const pump = pumpCompletions(engine);
-    const w = startWorker({
-      storage,
-      prefix: engine.names.prefix,
-      queue: "default",
-      pollMaxMs: 50,
-      shutdownGraceMs: 1000,
-    });
+    const { engine, stop } = await workerWorld();
     try {
       const out = join(dir, "worker");
       const { id } = await submitWorkflow(engine, definition(out), {
@@ -83,8 +73,7 @@ describe("parameters in a task's environment", () => {
         ["show", "completed"],
       ]);
     } finally {
-      await w.stop();
-      await pump.stop();
+      await stop();
     }
   });
 });

@@ -24,16 +24,12 @@ export function evaluateCondition(
   inputs: ReadonlyMap<string, Json>,
   params: Readonly<Record<string, Json>> = {},
 ): ConditionResult {
-  try {
+  return guarded(() => {
     const value = new Evaluator(inputs, params).evaluate(cond.ast);
     if (value.proj) return fail(cond.ast, `a condition must be true or false, got ${WRAP}`);
     if (typeof value.v === "boolean") return { ok: true, value: value.v };
     return fail(cond.ast, `a condition must be true or false, got ${typeName(value.v)}`);
-  } catch (e) {
-    if (e instanceof Failure) return { ok: false, reason: e.reason };
-    // Reached only through outputs that are not real JSON (getters that throw, cycles, ...).
-    return { ok: false, reason: `internal error: ${describe(e)}` };
-  }
+  });
 }
 
 export type ExpressionResult =
@@ -50,10 +46,19 @@ export function evaluateExpression(
   inputs: ReadonlyMap<string, Json>,
   params: Readonly<Record<string, Json>> = {},
 ): ExpressionResult {
+  return guarded(() => ({
+    ok: true,
+    value: plain(new Evaluator(inputs, params).evaluate(cond.ast)),
+  }));
+}
+
+/** Runs an evaluation; what it throws becomes the reason it could not be evaluated. */
+function guarded<R>(evaluate: () => R): R | { readonly ok: false; readonly reason: string } {
   try {
-    return { ok: true, value: plain(new Evaluator(inputs, params).evaluate(cond.ast)) };
+    return evaluate();
   } catch (e) {
     if (e instanceof Failure) return { ok: false, reason: e.reason };
+    // Reached only through outputs that are not real JSON (getters that throw, cycles, ...).
     return { ok: false, reason: `internal error: ${describe(e)}` };
   }
 }
