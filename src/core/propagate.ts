@@ -21,13 +21,18 @@ export { completedInputs, parentStates } from "./taskInputs.js";
  * chain of skips must not overflow the stack.
  */
 export function settle(run: RunState, first: number, now: number, opts: ApplyOptions): void {
+  const { childStart, children } = run.def;
   const work = [first];
-  const decideChild = (c: number) => {
-    // Only pending children decide: an `any` merge that is already ready must not be
-    // readied (and dispatched, and counted) again by its other parents.
-    if (run.status[c] === StateCode.pending && decide(run, c, now, opts)) work.push(c);
-  };
-  while (work.length > 0) forEachChild(run, work.pop()!, decideChild);
+  while (work.length > 0) {
+    // An instance's children are its map's.
+    const p = run.taskOf(work.pop()!);
+    for (let k = childStart[p]!; k < childStart[p + 1]!; k++) {
+      const c = children[k]!;
+      // Only pending children decide: an `any` merge that is already ready must not be
+      // readied (and dispatched, and counted) again by its other parents.
+      if (run.status[c] === StateCode.pending && decide(run, c, now, opts)) work.push(c);
+    }
+  }
 }
 
 /**

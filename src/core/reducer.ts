@@ -98,7 +98,7 @@ function applyTaskEvent(
 ): string | undefined {
   const i = ev.task;
   if (!(i >= 0 && i < run.size)) return `no task #${i}`;
-  if (run.expansions.has(i)) return MAPPED;
+  if (run.expansions.size > 0 && run.expansions.has(i)) return MAPPED;
   const s = run.status[i]!;
   const current = run.attempt[i]!;
   if (ev.kind === "started") {
@@ -175,7 +175,7 @@ export function endRejection(
 ): string | undefined {
   const i = ev.task;
   if (!(i >= 0 && i < run.size)) return `no task #${i}`;
-  if (run.expansions.has(i)) return MAPPED;
+  if (run.expansions.size > 0 && run.expansions.has(i)) return MAPPED;
   const s = run.status[i]!;
   const current = run.attempt[i]!;
   if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
@@ -225,7 +225,7 @@ function fillWindow(
   while (run.inFlight < maxInFlight && held.length < MAX_HELD) {
     const i = run.nextUndispatched();
     if (i === undefined) break;
-    const queue = taskSpec(run, i).queue;
+    const queue = run.def.tasks[run.taskOf(i)]!.queue;
     const room = opts.queueRoom?.get(queue);
     if (room !== undefined) {
       const n = used.get(queue) ?? 0;

@@ -157,11 +157,14 @@ export class RunState {
   /** How many dependencies task `c` has: an expanded map counts once per instance. */
   parentTotal(c: number): number {
     const { parentStart } = this.def;
-    return parentStart[c + 1]! - parentStart[c]! + (this.extraParents.get(c) ?? 0);
+    const compiled = parentStart[c + 1]! - parentStart[c]!;
+    // The hot path of every decision: no lookup at all while no map has expanded.
+    return this.extraParents.size === 0 ? compiled : compiled + (this.extraParents.get(c) ?? 0);
   }
 
   /** How many dependencies must complete for `c`'s policy (need, for `all`, counts instances). */
   need(c: number): number {
+    if (this.extraParents.size === 0) return this.def.need[c]!;
     return this.def.tasks[c]!.depPolicy === "all" ? this.parentTotal(c) : this.def.need[c]!;
   }
 
@@ -283,7 +286,7 @@ export class RunState {
   /** Dispatched and not ended; an expanded map "runs" while its instances do, but is not sent. */
   private isInFlight(i: number): boolean {
     const s = this.status[i];
-    if (s === StateCode.running) return !this.expansions.has(i);
+    if (s === StateCode.running) return this.expansions.size === 0 || !this.expansions.has(i);
     return s === StateCode.ready && this.dispatchedAt[i]! > 0;
   }
 
@@ -303,7 +306,7 @@ export class RunState {
       exp.term += sign;
       if (bad) exp.bad += sign;
     }
-    const head = from === i && this.expansions.has(i);
+    const head = from === i && this.expansions.size > 0 && this.expansions.has(i);
     for (let k = childStart[from]!; k < childStart[from + 1]!; k++) {
       const c = children[k]!;
       if (!head) {
