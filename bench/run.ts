@@ -1,10 +1,14 @@
 import { type Figure, runCoreBench } from "./coreBench.js";
+import { runMapBench } from "./mapBench.js";
+import { runRecoverBench } from "./recoverBench.js";
 import { runServerlessBench } from "./serverlessBench.js";
 
 /** `npm run bench`: runs every benchmark in one process and prints one table. */
 const figures: Figure[] = [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
 figures.push(...runCoreBench(log));
+figures.push(...runRecoverBench(log));
+figures.push(...(await runMapBench(log, { core: process.argv.includes("--core") })));
 if (!process.argv.includes("--core")) figures.push(...(await runServerlessBench(log)));
 
 const width = Math.max(...figures.map((f) => f.name.length));

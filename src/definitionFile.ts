@@ -7,6 +7,7 @@ import {
   DagqError,
   ErrorCode,
   type Issue,
+  type ParamValues,
 } from "./core/index.js";
 import { toError } from "./toError.js";
 import { parseYaml as parseYamlText } from "./yamlDocument.js";
@@ -18,7 +19,10 @@ const MAX_SHOWN = 50;
  * YAML (a superset). Every error is a DagqError whose message starts with the file path, and
  * for YAML each definition issue also names its line, so the user can jump to it.
  */
-export function loadDefinitionFile(path: string): CompiledWorkflow {
+export function loadDefinitionFile(
+  path: string,
+  opts: { readonly params?: ParamValues } = {},
+): CompiledWorkflow {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -32,7 +36,7 @@ export function loadDefinitionFile(path: string): CompiledWorkflow {
   const parsed =
     extname(path).toLowerCase() === ".json" ? parseJson(path, text) : parseYaml(path, text);
   try {
-    return compileDefinition(parsed.value);
+    return compileDefinition(parsed.value, opts);
   } catch (e) {
     if (!(e instanceof DagqError)) throw e;
     const issues = e.details.issues ?? [];

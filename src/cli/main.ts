@@ -7,12 +7,14 @@ import { dagqVersion } from "../version.js";
 import { workflowJsonSchemaText } from "../workflowSchema.js";
 import { registerClientCommands } from "./commands/clientCommands.js";
 import { devCommand } from "./commands/devCommand.js";
+import { graphCommand, graphFormat } from "./commands/graphCommand.js";
 import { hostCommand } from "./commands/hostCommand.js";
 import { type RunLocalFlags, runLocalCommand } from "./commands/runLocalCommand.js";
 import { validateCommand } from "./commands/validateCommand.js";
 import { workerCommand } from "./commands/workerCommand.js";
 import { ExitCode } from "./exitCode.js";
-import { passEnv, positiveInt } from "./optionParsers.js";
+import { collect, param, passEnv, positiveInt } from "./optionParsers.js";
+import type { GraphFormat } from "./render/graphText.js";
 
 function buildProgram(): Command {
   const program = new Command("dagq")
@@ -47,6 +49,13 @@ function buildProgram(): Command {
       DEFAULT_LOCAL_LOGS,
     )
     .option("--no-logs", "keep no task logs")
+    .option("--param <name=value>", "a parameter's value (repeatable; JSON or text)", param, {})
+    .option("--save-state <file>", "save the run's state there when it ends or is interrupted")
+    .option("--resume <file>", "resume a run from its saved state: rerun what did not succeed")
+    .option("-t, --task <name>", "with --resume: a task to rerun (repeatable)", collect, [])
+    .option("-p, --prefix <prefix>", "with --resume: rerun the tasks whose name starts with this")
+    .option("--failed", "with --resume: of the chosen tasks, only those that did not succeed")
+    .option("--downstream", "with --resume: also rerun the descendants that completed")
     .action(async (file: string, flags: RunLocalFlags) => {
       process.exitCode = await runLocalCommand(file, flags);
     });
@@ -55,8 +64,13 @@ function buildProgram(): Command {
     .command("validate")
     .description("check a workflow definition file without running it")
     .argument("<file>", "workflow definition (.yaml, .yml or .json)")
-    .action((file: string) => {
-      process.stdout.write(validateCommand(file));
+    .option(
+      "--graph <format>",
+      "print the graph instead, as mermaid or dot (collapsed by group when large)",
+      graphFormat,
+    )
+    .action((file: string, flags: { readonly graph?: GraphFormat }) => {
+      process.stdout.write(flags.graph ? graphCommand(file, flags.graph) : validateCommand(file));
     });
 
   program

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { WorkflowDefinitionInput } from "../core/index.js";
+import type { Json, WorkflowDefinitionInput } from "../core/index.js";
 import { DagqResponseError } from "./errors.js";
 import { type Answer, type Call, HttpTransport, type TransportOptions } from "./httpTransport.js";
 import type {
@@ -21,6 +21,8 @@ import {
   PurgeProgressSchema,
   type PurgeStarted,
   PurgeStartedSchema,
+  type RerunResult,
+  RerunResultSchema,
   type Submitted,
   SubmittedSchema,
   type TaskLog,
@@ -40,6 +42,20 @@ import {
 
 export type DagqClientOptions = TransportOptions;
 
+/** A submission's id (making it idempotent) and parameter values. */
+export interface SubmitOptions {
+  readonly id?: string;
+  readonly params?: Readonly<Record<string, Json>>;
+}
+
+/** What `rerun` runs again; nothing chosen means every task that did not succeed. */
+export interface RerunOptions {
+  readonly tasks?: readonly string[];
+  readonly prefix?: string;
+  readonly failed?: boolean;
+  readonly downstream?: boolean;
+}
+
 /**
  * A typed client for dagq's HTTP API (docs/functions.md). Every response is validated; failures
  * are DagqApiError (the API said no), DagqConnectionError (nothing answered) or
@@ -57,13 +73,33 @@ export class DagqClient {
     return this.http.url;
   }
 
-  /** Submits a definition: an object, or YAML (or JSON) text, which the server parses. */
-  submit(definition: WorkflowDefinitionInput | string): Promise<Submitted> {
-    const body =
-      typeof definition === "string"
-        ? { text: definition, contentType: "application/yaml" }
-        : { text: JSON.stringify(definition), contentType: "application/json" };
-    return this.call({ method: "POST", path: "workflows", body }, SubmittedSchema);
+  /**
+   * Submits a definition: an object, or YAML (or JSON) text, which the server parses. With an
+   * `id` of the caller's choosing the submission is idempotent (retried like a GET): the same id
+   * and definition give one workflow, answered as it is; another definition under it is a 409.
+   * `params` override the definition's parameter defaults.
+   */
+  submit(
+    definition: WorkflowDefinitionInput | string,
+    opts: SubmitOptions = {},
+  ): Promise<Submitted> {
+    if (opts.id === undefined && opts.params === undefined) {
+      const body =
+        typeof definition === "string"
+          ? { text: definition, contentType: "application/yaml" }
+          : { text: JSON.stringify(definition), contentType: "application/json" };
+      return this.call({ method: "POST", path: "workflows", body }, SubmittedSchema);
+    }
+    const envelope = {
+      definition,
+      ...(opts.id !== undefined ? { id: opts.id } : {}),
+      ...(opts.params !== undefined ? { params: opts.params } : {}),
+    };
+    const body = { text: JSON.stringify(envelope), contentType: "application/json" };
+    return this.call(
+      { method: "POST", path: "workflows", body, idempotent: opts.id !== undefined },
+      SubmittedSchema,
+    );
   }
 
   /** From the index (≤ 2 s behind); `detail` reads the state itself and adds per-layer counts. */
@@ -216,6 +252,25 @@ export class DagqClient {
     return this.call(
       { method: "POST", path: `workflows/${seg(id)}/cancel`, body },
       CancelResultSchema,
+    );
+  }
+
+  /**
+   * Runs chosen tasks again, with their descendants that did not complete (all of them with
+   * `downstream`); by default every failed, upstream_failed and cancelled task. A 409 when
+   * there is nothing to rerun.
+   */
+  rerun(id: string, opts: RerunOptions = {}): Promise<RerunResult> {
+    const payload = {
+      ...(opts.tasks && opts.tasks.length > 0 ? { tasks: opts.tasks } : {}),
+      ...(opts.prefix ? { prefix: opts.prefix } : {}),
+      ...(opts.failed ? { failed: true } : {}),
+      ...(opts.downstream ? { downstream: true } : {}),
+    };
+    const body = { text: JSON.stringify(payload), contentType: "application/json" };
+    return this.call(
+      { method: "POST", path: `workflows/${seg(id)}/rerun`, body },
+      RerunResultSchema,
     );
   }
 

@@ -7,7 +7,7 @@ export interface TransportOptions {
   /** The function key, sent as `x-functions-key`. */
   readonly key?: string;
   readonly fetch?: typeof fetch;
-  /** Further tries of a GET after a 5xx or a network error (default 2). */
+  /** Further tries of a GET (or an idempotent POST) after a 5xx or a network error (default 2). */
   readonly retries?: number;
   /** The first retry's delay; doubled for each further one, with jitter (default 250 ms). */
   readonly retryDelayMs?: number;
@@ -25,6 +25,8 @@ export interface Call {
   readonly alsoOk?: readonly number[];
   /** Aborts the call (and its retries); the abort reason is thrown as it is. */
   readonly signal?: AbortSignal;
+  /** A POST that may be sent again safely (a submission with its own id): retried like a GET. */
+  readonly idempotent?: boolean;
 }
 
 export interface Answer {
@@ -60,7 +62,7 @@ export class HttpTransport {
   }
 
   async call(c: Call): Promise<Answer> {
-    const tries = c.method === "GET" ? this.retries + 1 : 1;
+    const tries = c.method === "GET" || c.idempotent ? this.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(c);

@@ -1,5 +1,10 @@
 /** dagq's HTTP API client: `new DagqClient({ url, key })`. See docs/client.md. */
-export { DagqClient, type DagqClientOptions } from "./dagqClient.js";
+export {
+  DagqClient,
+  type DagqClientOptions,
+  type RerunOptions,
+  type SubmitOptions,
+} from "./dagqClient.js";
 export { DagqApiError, DagqConnectionError, DagqResponseError } from "./errors.js";
 export type {
   Abortable,

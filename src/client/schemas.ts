@@ -43,7 +43,8 @@ export type WorkflowStatus = z.infer<typeof WorkflowStatusSchema>;
 
 export const SubmittedSchema = z.object({
   id: z.string(),
-  status: z.enum(["pending", "running"]),
+  /** `pending` or `running` when new; as it is now when an id named an existing workflow. */
+  status: z.enum(WORKFLOW_STATES),
   tasks: count,
   url: z.string(),
 });
@@ -88,6 +89,15 @@ export const CancelResultSchema = z.object({
   cancel: z.enum(["applied", "parked"]),
 });
 export type CancelResult = z.infer<typeof CancelResultSchema>;
+
+export const RerunResultSchema = z.object({
+  id: z.string(),
+  /** `parked`: the instance holding the workflow's lease applies it within a moment. */
+  rerun: z.enum(["applied", "parked"]),
+  /** How many tasks the rerun resets. */
+  tasks: count,
+});
+export type RerunResult = z.infer<typeof RerunResultSchema>;
 
 export const PurgeProgressSchema = z.object({
   job: z.string(),

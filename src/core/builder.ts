@@ -27,6 +27,8 @@ export interface TaskOptions extends TaskSettings {
   readonly dependsOn?: ReadonlyArray<TaskRef | string>;
   readonly depPolicy?: DepPolicy;
   readonly condition?: string;
+  /** An expression giving a list: one instance of the task per item. */
+  readonly map?: string;
 }
 
 export interface WorkflowOptions {
@@ -63,6 +65,7 @@ export class WorkflowBuilder {
       depends_on: (opts.dependsOn ?? []).map((d) => (typeof d === "string" ? d : d.name)),
       dep_policy: opts.depPolicy,
       condition: opts.condition,
+      ...(opts.map === undefined ? {} : { map: opts.map }),
       ...settings(opts),
     });
     return { name };

@@ -28,6 +28,17 @@ export interface Changes {
   /** Outputs and reasons, keyed by position in the columns above. */
   readonly o: Array<[number, Json]>;
   readonly r: Array<[number, string]>;
+  /**
+   * Attempt bases of records a rerun reset (TaskRecord.base), keyed by position; absent when
+   * none has one, so journals written before reruns existed read as they are.
+   */
+  readonly b?: Array<[number, number]>;
+  /**
+   * Maps expanded: [mapped task, first instance index, items], in the order they expanded. A
+   * delta holds those of its batch, a snapshot all of them; replay appends the instances before
+   * it writes any record. Absent when there are none, so older journals read as they are.
+   */
+  readonly x?: Array<[number, number, Json[]]>;
 }
 
 export const CHANGES_VERSION = 1;
@@ -38,14 +49,16 @@ export function takeChanges(run: RunState): Changes {
   run.touched.clear();
   const wf = run.wfTouched ? { ...run.wf } : undefined;
   run.wfTouched = false;
-  return encode(run, indices, wf);
+  const expanded = run.newExpansions;
+  run.newExpansions = [];
+  return encode(run, indices, wf, expanded);
 }
 
 /** Every record that differs from a fresh run, plus the workflow record. */
 export function snapshot(run: RunState): Changes {
   const indices: number[] = [];
   for (let i = 0; i < run.size; i++) if (!isFresh(run, i)) indices.push(i);
-  return encode(run, indices, { ...run.wf });
+  return encode(run, indices, { ...run.wf }, [...run.expansions.keys()]);
 }
 
 /** Rebuilds a run from a snapshot and the deltas recorded after it, in order. */
@@ -62,6 +75,7 @@ export function restore(
   for (const d of deltas) replay(run, d);
   run.touched.clear();
   run.wfTouched = false;
+  run.newExpansions = [];
   return run;
 }
 
@@ -69,9 +83,22 @@ export function replay(run: RunState, changes: Changes): void {
   if (changes.v !== CHANGES_VERSION)
     throw new DagqError(ErrorCode.INVALID_STATE, `unknown changes version ${changes.v}`);
   if (changes.wf) run.setWorkflow(changes.wf);
+  for (const [head, first, items] of changes.x ?? []) {
+    // Replaying the same delta twice is harmless: an expansion already made is left alone.
+    if (run.expansions.get(head)?.first === first) continue;
+    if (!(head >= 0 && head < run.def.size) || first !== run.size || items.length === 0)
+      throw new DagqError(
+        ErrorCode.INVALID_STATE,
+        `changes expand task #${head} at #${first}, but the state has ${run.size} tasks`,
+      );
+    run.expand(head, items, first);
+    // Recorded already: a replayed expansion is not news for the next delta.
+    run.newExpansions.pop();
+  }
   const base = run.wf.createdAt;
   const outputs = new Map(changes.o);
   const reasons = new Map(changes.r);
+  const bases = new Map(changes.b ?? []);
   let i = 0;
   for (let k = 0; k < changes.i.length; k++) {
     i += changes.i[k]!;
@@ -87,6 +114,7 @@ export function replay(run: RunState, changes: Changes): void {
       startedAt: fromOffset(changes.st[k]!, base),
       finishedAt: fromOffset(changes.ft[k]!, base),
       retryAt: fromOffset(changes.rt[k]!, base),
+      base: bases.get(k) ?? 0,
       output: outputs.get(k),
       reason: reasons.get(k),
     });
@@ -97,9 +125,15 @@ export function changeCount(changes: Changes): number {
   return changes.i.length;
 }
 
-function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined): Changes {
+function encode(
+  run: RunState,
+  indices: number[],
+  wf: WorkflowRecord | undefined,
+  expanded: readonly number[],
+): Changes {
   const base = run.wf.createdAt;
   const n = indices.length;
+  const bases: Array<[number, number]> = [];
   const c: Changes = {
     v: 1,
     ...(wf ? { wf } : {}),
@@ -128,19 +162,31 @@ function encode(run: RunState, indices: number[], wf: WorkflowRecord | undefined
     if (output !== undefined) c.o.push([k, output]);
     const reason = run.reasons.get(i);
     if (reason !== undefined) c.r.push([k, reason]);
+    const b = run.base.get(i);
+    if (b !== undefined) bases.push([k, b]);
   }
-  return c;
+  const x = expanded.map((head): [number, number, Json[]] => {
+    const exp = run.expansions.get(head)!;
+    return [head, exp.first, exp.items as Json[]];
+  });
+  return {
+    ...c,
+    ...(bases.length > 0 ? { b: bases } : {}),
+    ...(x.length > 0 ? { x } : {}),
+  };
 }
 
 function isFresh(run: RunState, i: number): boolean {
-  const isRoot = run.def.parentStart[i] === run.def.parentStart[i + 1];
+  // As the constructor (and an expansion, for an instance) leaves it.
+  const startsReady = run.isInstance(i) || run.def.startsReady[i] === 1;
   return (
-    run.status[i] === (isRoot ? StateCode.ready : StateCode.pending) &&
+    run.status[i] === (startsReady ? StateCode.ready : StateCode.pending) &&
     run.attempt[i] === 1 &&
     run.dispatchedAt[i] === 0 &&
     run.startedAt[i] === 0 &&
     run.finishedAt[i] === 0 &&
     !run.retryAt.has(i) &&
+    !run.base.has(i) &&
     !run.outputs.has(i) &&
     !run.reasons.has(i)
   );

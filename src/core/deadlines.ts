@@ -1,3 +1,4 @@
+import { taskSpec } from "./mapState.js";
 import type { RunState } from "./runState.js";
 import { StateCode } from "./states.js";
 
@@ -21,7 +22,8 @@ export function wakeAt(run: RunState, now: number, opts: WakeOptions): number | 
   for (let i = 0; i < run.size; i++) {
     const s = run.status[i];
     if (s === StateCode.running) {
-      const timeoutS = run.def.tasks[i]!.timeoutS;
+      if (run.expansions.has(i)) continue;
+      const timeoutS = taskSpec(run, i).timeoutS;
       if (timeoutS !== null) earliest = Math.min(earliest, run.startedAt[i]! + timeoutS * 1000);
     } else if (s === StateCode.ready) {
       if (run.dispatchedAt[i]! > 0)

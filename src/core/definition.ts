@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { jsonValue } from "./json.js";
 
 /**
  * The workflow definition file (YAML or JSON), as users write it. Keys are snake_case, as in
@@ -18,6 +19,13 @@ export const LIMITS = {
   maxParallelism: 100_000,
   /** Nesting depth of a task's output (and of anything a message carries). */
   maxOutputDepth: 64,
+  maxParams: 64,
+  /** The parameters as JSON: they travel in every task message of the workflow. */
+  maxParamsBytes: 16 * 1024,
+  /** Instances one `map` may expand into. */
+  maxMapItems: 10_000,
+  /** A map's items as JSON, all together: the expansion is kept in the workflow's state. */
+  maxMapBytes: 1024 * 1024,
 } as const;
 
 /**
@@ -41,6 +49,21 @@ export const TASK_NAME_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-
 export const QUEUE_PATTERN =
   /^([a-z0-9](-?[a-z0-9]){0,32}|sb:\/\/[A-Za-z][A-Za-z0-9-]{4,48}[A-Za-z0-9](\.[A-Za-z0-9-]+)*\/[A-Za-z0-9._-]([A-Za-z0-9._/-]{0,258}[A-Za-z0-9._-])?)$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A parameter is read as `params.NAME` in conditions and `DAGQ_PARAM_NAME` in the shell. */
+export const PARAM_NAME_PATTERN = ENV_NAME_PATTERN;
+
+/**
+ * A task of a run, as workers, routes and reruns name it: a definition's task name, or
+ * `name[k]` for the k-th instance of a mapped task (`train[3]`).
+ */
+export const RunTaskNameSchema = z
+  .string()
+  .min(1, "task name must not be empty")
+  .max(LIMITS.maxNameLength + 7)
+  .regex(
+    new RegExp(`${TASK_NAME_PATTERN.source.slice(0, -1)}(\\[(0|[1-9][0-9]{0,4})\\])?$`),
+    "task names use letters, digits, `_ . -`, and `/` between groups (e.g. train/rf); an instance of a map adds its index (train[3])",
+  );
 
 export const TaskNameSchema = z
   .string()
@@ -93,6 +116,40 @@ const EnvSchema = z.preprocess(
     }),
 );
 
+/**
+ * The workflow's parameters with their defaults, any JSON each; a submission may override them
+ * (params.ts), and the stored definition holds the values it ran with.
+ */
+export const ParamsSchema = z.preprocess(
+  // Names are checked on the raw object: a record schema drops `__proto__` without a word, and
+  // its own message for a bad key does not say what a good one is.
+  (params, ctx) => {
+    if (typeof params === "object" && params !== null && !Array.isArray(params)) {
+      for (const key of Object.keys(params)) {
+        if (RESERVED_NAMES.includes(key))
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: reservedMessage("a parameter name"),
+          });
+        else if (!PARAM_NAME_PATTERN.test(key))
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message:
+              "parameter names are identifiers: letters, digits and _, not starting with a digit",
+          });
+      }
+    }
+    return params;
+  },
+  z
+    .record(z.string(), jsonValue(LIMITS.maxOutputDepth))
+    .refine((p) => Object.keys(p).length <= LIMITS.maxParams, {
+      message: `at most ${LIMITS.maxParams} parameters`,
+    }),
+);
+
 /** Settings a task may take from the workflow's `defaults`. */
 const TaskSettings = {
   num_retries: z.int().min(0).max(LIMITS.maxRetries),
@@ -117,6 +174,11 @@ export const TaskDefinitionSchema = z.strictObject({
   depends_on: z.array(z.string()).default([]),
   dep_policy: DepPolicySchema.default("all"),
   condition: z.string().min(1).max(LIMITS.maxConditionLength).optional(),
+  /**
+   * An expression of the condition language giving a list: the task runs once per item, as
+   * instances `name[0]` ... `name[N-1]` (README, "Dynamic fan-out").
+   */
+  map: z.string().min(1).max(LIMITS.maxConditionLength).optional(),
   num_retries: TaskSettings.num_retries.optional(),
   retry_backoff_s: TaskSettings.retry_backoff_s.optional(),
   timeout_s: TaskSettings.timeout_s.optional(),
@@ -141,6 +203,8 @@ export type Defaults = z.infer<typeof DefaultsSchema>;
 export const WorkflowDefinitionSchema = z.strictObject({
   name: z.string().min(1, "workflow name must not be empty").max(200),
   description: z.string().max(4096).optional(),
+  /** Values tasks and conditions read, with defaults; overridden at submission. */
+  params: ParamsSchema.optional(),
   defaults: DefaultsSchema.default(DefaultsSchema.parse({})),
   /**
    * `sinks`: the workflow completes when every final task completed or was skipped (a failure

@@ -24,7 +24,27 @@ export type Event =
       readonly at?: number;
     }
   | { readonly kind: "cancel"; readonly reason?: string }
-  | { readonly kind: "admit" };
+  | { readonly kind: "admit" }
+  | ({ readonly kind: "rerun" } & RerunRequest);
+
+/**
+ * Which tasks a rerun resets (rerun.ts has the rule). Tasks named one by one and a name prefix
+ * add up; with neither, every failed, upstream_failed and cancelled task is chosen.
+ */
+export interface RerunRequest {
+  readonly tasks?: readonly number[];
+  readonly prefix?: string;
+  /** Of the chosen tasks, only those that failed, are upstream_failed or were cancelled. */
+  readonly failed?: boolean;
+  /** Also reset the descendants that completed (they run again, with fresh outputs). */
+  readonly downstream?: boolean;
+  /**
+   * When a cancelled workflow reopens: the earliest its reset tasks are dispatched, after the
+   * event. Workers cache a workflow's "cancelled" signal for a moment, and one that read it just
+   * before the rerun would drop a new attempt's message; the delay outlasts that cache.
+   */
+  readonly reopenDelayMs?: number;
+}
 
 /** What the caller must do next. */
 export type Command =
@@ -35,6 +55,8 @@ export type Command =
       readonly delayMs: number;
     }
   | { readonly kind: "kill"; readonly task: number; readonly attempt: number }
+  /** A cancelled workflow runs again (a rerun): its cancellation signal must be withdrawn. */
+  | { readonly kind: "reopen" }
   | { readonly kind: "finish"; readonly status: "completed" | "failed" | "cancelled" };
 
 /**

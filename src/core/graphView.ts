@@ -233,6 +233,11 @@ export type GraphNode =
       readonly group: string;
       readonly layer: number;
       readonly state: TaskState;
+      /** For a map that expanded: how many instances it has, and their counts by state. */
+      readonly instances?: {
+        readonly total: number;
+        readonly counts: Partial<Record<TaskState, number>>;
+      };
     }
   | {
       readonly kind: "group";
@@ -252,12 +257,33 @@ export interface GraphView {
   readonly expanded: readonly string[];
 }
 
-/** The shape with the run's current states filled in: one pass over the tasks. */
+/**
+ * The shape with the run's current states filled in: one pass over the tasks. The shape is the
+ * definition's; a map's instances are drawn in their map's node: counted in a group, and as the
+ * `instances` of a task node.
+ */
 export function graphView(shape: GraphShape, run: RunState): GraphView {
   const counts = shape.nodes.map(() => new Uint32Array(TASK_STATES.length));
-  for (let i = 0; i < run.size; i++) counts[shape.nodeOf[i]!]![run.status[i]!]!++;
+  const instances = new Map<number, Uint32Array>();
+  for (let i = 0; i < run.size; i++) {
+    const t = run.taskOf(i);
+    const node = shape.nodeOf[t]!;
+    counts[node]![run.status[i]!]!++;
+    if (t === i) continue;
+    const mine = instances.get(t) ?? new Uint32Array(TASK_STATES.length);
+    instances.set(t, mine);
+    mine[run.status[i]!]!++;
+  }
+  const byState = (c: Uint32Array) => {
+    const out: Partial<Record<TaskState, number>> = {};
+    c.forEach((n, code) => {
+      if (n > 0) out[TASK_STATES[code]!] = n;
+    });
+    return out;
+  };
   const nodes = shape.nodes.map((node, k): GraphNode => {
     if (node.kind === "task") {
+      const mine = instances.get(node.task);
       return {
         kind: "task",
         id: node.id,
@@ -265,13 +291,13 @@ export function graphView(shape: GraphShape, run: RunState): GraphView {
         group: node.group,
         layer: run.def.layer[node.task]!,
         state: TASK_STATES[run.status[node.task]!]!,
+        ...(mine
+          ? { instances: { total: mine.reduce((a, b) => a + b, 0), counts: byState(mine) } }
+          : {}),
       };
     }
-    const byState: Partial<Record<TaskState, number>> = {};
-    counts[k]!.forEach((c, code) => {
-      if (c > 0) byState[TASK_STATES[code]!] = c;
-    });
-    return { ...node, counts: byState };
+    const total = counts[k]!.reduce((a, b) => a + b, 0);
+    return { ...node, total, counts: byState(counts[k]!) };
   });
   return {
     mode: shape.mode,

@@ -10,6 +10,9 @@
  * - attempt: one try of a task, numbered from 1; retries are new attempts, owned by the
  *   coordinator. Every event names its attempt, so duplicates and stale reports are no-ops.
  * - completion: a worker's report that an attempt completed (with an output) or failed.
+ * - map, instance: a task with a `map` expands, once its dependencies allow, into one instance
+ *   per item of a list (`train[0]`, `train[1]`, ...), tasks appended to the state after the
+ *   compiled ones (mapExpansion.ts, mapState.ts).
  * - delta: the task records one batch of events changed (`Changes`); snapshot + deltas
  *   rebuild the state exactly.
  * - shard: one of 16 slices of the workflow index, swept independently.
@@ -45,7 +48,9 @@ export {
   DEP_POLICIES,
   type DepPolicy,
   LIMITS,
+  PARAM_NAME_PATTERN,
   RESERVED_NAMES,
+  RunTaskNameSchema,
   type TaskDefinition,
   type TaskDefinitionInput,
   TaskNameSchema,
@@ -55,7 +60,7 @@ export {
 } from "./definition.js";
 export { assertNever, DagqError, ErrorCode, formatIssues, type Issue } from "./errors.js";
 // The reducer: events in, commands and deltas out.
-export type { ApplyOptions, Command, Event, Transition } from "./events.js";
+export type { ApplyOptions, Command, Event, RerunRequest, Transition } from "./events.js";
 export {
   GraphRequestError,
   type GraphShape,
@@ -64,12 +69,24 @@ export {
   graphView,
 } from "./graphView.js";
 export { type Json, jsonIssue, jsonValue } from "./json.js";
+export {
+  findTask,
+  forEachChild,
+  forEachParent,
+  instancesOf,
+  mapItem,
+  nameOrder,
+  taskName,
+  taskSpec,
+} from "./mapState.js";
 export { MAX_TASK_MESSAGE_BYTES, taskMessageBytes } from "./messageSize.js";
-export { completedInputs, outputsConditionsRead, parentStates } from "./propagate.js";
+export { applyParams, type JsonType, jsonType, type ParamValues } from "./params.js";
+export { outputsConditionsRead } from "./propagate.js";
 export { layerCounts, queryTasks, type TaskQuery, type TaskView, taskView } from "./query.js";
 export { applyEvents, createRun, endRejection } from "./reducer.js";
 export { reconcile, repairReady, timedOut } from "./repair.js";
-export { RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
+export { MAX_ATTEMPT, type RerunPlan, rerunPlan } from "./rerunPlan.js";
+export { type Expansion, RunState, type TaskRecord, type WorkflowRecord } from "./runState.js";
 // States.
 export {
   CONDITION_ERROR_PREFIX,
@@ -85,4 +102,5 @@ export {
 // Reading a state: summaries, task queries, the views the API and dashboard serve.
 export { type Counts, type Summary, summarize } from "./summary.js";
 export { type TaskDetail, taskDetail } from "./taskDetail.js";
+export { completedInputs, parentStates } from "./taskInputs.js";
 export { TASK_SORTS, type TaskWindow, type TaskWindowQuery, taskWindow } from "./taskWindow.js";

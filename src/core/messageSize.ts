@@ -14,15 +14,24 @@ export const MAX_TASK_MESSAGE_BYTES = 48 * 1024;
  */
 export const TASK_MESSAGE_RESERVE_BYTES = 1024;
 
-/** The bytes a task's own fields take in its message, plus the reserve. */
+/**
+ * The bytes a task's own fields take in its message, plus the reserve. `paramsBytes`: the
+ * workflow's parameters as JSON, which every task message carries.
+ */
 export function taskMessageBytes(
   name: string,
   command: string,
   env: Readonly<Record<string, string>>,
   timeoutS: number | null,
+  paramsBytes = 0,
 ): number {
   const own = JSON.stringify({ task: name, command, env, timeout_s: timeoutS });
-  return utf8Length(own) + utf8Length(name) + TASK_MESSAGE_RESERVE_BYTES;
+  return utf8Length(own) + utf8Length(name) + paramsField(paramsBytes) + TASK_MESSAGE_RESERVE_BYTES;
+}
+
+/** `,"params":{...}` when there are parameters. */
+function paramsField(paramsBytes: number): number {
+  return paramsBytes === 0 ? 0 : paramsBytes + 10;
 }
 
 /**
@@ -37,13 +46,15 @@ export function taskMessageIssue(
   env: Readonly<Record<string, string>>,
   timeoutS: number | null,
   envChars: number,
+  paramsBytes = 0,
 ): string | undefined {
   // The keys and the timeout take under 100 characters; every other character at most 6 bytes.
-  const worst = 6 * (2 * name.length + command.length + envChars) + 100;
+  const worst = 6 * (2 * name.length + command.length + envChars) + 100 + paramsField(paramsBytes);
   if (worst + TASK_MESSAGE_RESERVE_BYTES <= MAX_TASK_MESSAGE_BYTES) return undefined;
-  const bytes = taskMessageBytes(name, command, env, timeoutS);
+  const bytes = taskMessageBytes(name, command, env, timeoutS, paramsBytes);
   if (bytes <= MAX_TASK_MESSAGE_BYTES) return undefined;
-  return `its task message would take ${bytes} bytes (command, env and name as JSON, plus ${TASK_MESSAGE_RESERVE_BYTES} for ids), over the queue limit of ${MAX_TASK_MESSAGE_BYTES}; move large data to a file the command reads`;
+  const what = paramsBytes > 0 ? "command, env, name and the parameters" : "command, env and name";
+  return `its task message would take ${bytes} bytes (${what} as JSON, plus ${TASK_MESSAGE_RESERVE_BYTES} for ids), over the queue limit of ${MAX_TASK_MESSAGE_BYTES}; move large data to a file the command reads`;
 }
 
 /** The characters an env's keys and values hold, with the quotes, colon and comma of each. */

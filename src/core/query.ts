@@ -1,5 +1,6 @@
 import { compareNames } from "./compile.js";
 import type { Json } from "./json.js";
+import { nameOrder, taskName } from "./mapState.js";
 import type { RunState } from "./runState.js";
 import { StateCode, TASK_STATES, type TaskState } from "./states.js";
 
@@ -17,7 +18,7 @@ export interface TaskView {
 export function taskView(run: RunState, i: number): TaskView {
   const s = run.status[i]!;
   return {
-    name: run.def.tasks[i]!.name,
+    name: taskName(run, i),
     status: TASK_STATES[s]!,
     attempts: attemptsUsed(run, i),
     output: run.outputs.get(i) ?? null,
@@ -27,11 +28,14 @@ export function taskView(run: RunState, i: number): TaskView {
   };
 }
 
-/** Attempts that ran: the current one counts once it started or finished. */
+/**
+ * Attempts that ran: those before the current one, which counts once it started or finished.
+ * (A task that never ran is at attempt 1 with nothing started: 0. After a rerun, the attempts
+ * of earlier rounds count. An expanded map never runs itself: 0.)
+ */
 function attemptsUsed(run: RunState, i: number): number {
+  if (run.expansions.has(i)) return 0;
   const s = run.status[i]!;
-  if (s === StateCode.pending || s === StateCode.skipped || s === StateCode.upstream_failed)
-    return 0;
   // Every applied start and finish sets startedAt; a task failed by a condition error never ran.
   const currentRan = s === StateCode.running || run.startedAt[i]! > 0;
   return run.attempt[i]! - (currentRan ? 0 : 1);
@@ -54,8 +58,8 @@ export function queryTasks(
   run: RunState,
   q: TaskQuery = {},
 ): { tasks: TaskView[]; next: string | null } {
-  const { byName, tasks } = run.def;
-  const name = (k: number) => tasks[byName[k]!]!.name;
+  const byName = nameOrder(run);
+  const name = (k: number) => taskName(run, byName[k]!);
   const prefix = q.prefix ?? "";
   const from = q.after !== undefined && q.after >= prefix ? q.after : prefix;
   let k = lowerBound(
@@ -78,7 +82,7 @@ export function queryTasks(
 export function layerCounts(run: RunState): Array<Record<TaskState, number>> {
   const layers: Array<Record<TaskState, number>> = [];
   for (let i = 0; i < run.size; i++) {
-    const l = run.def.layer[i]!;
+    const l = run.def.layer[run.taskOf(i)]!;
     while (layers.length <= l)
       layers.push(Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>);
     layers[l]![TASK_STATES[run.status[i]!]!]++;
@@ -86,10 +90,10 @@ export function layerCounts(run: RunState): Array<Record<TaskState, number>> {
   return layers;
 }
 
-/** The first position in the sorted name order (`byName`) whose name is not before `name`. */
+/** The first position in the sorted name order (`nameOrder`) whose name is not before `name`. */
 export function firstAtOrAfter(run: RunState, name: string): number {
-  const { byName, tasks } = run.def;
-  return lowerBound(byName.length, (m) => compareNames(tasks[byName[m]!]!.name, name) < 0);
+  const byName = nameOrder(run);
+  return lowerBound(byName.length, (m) => compareNames(taskName(run, byName[m]!), name) < 0);
 }
 
 function lowerBound(n: number, before: (k: number) => boolean): number {

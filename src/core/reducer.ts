@@ -2,7 +2,10 @@ import { takeChanges } from "./changes.js";
 import type { CompiledWorkflow } from "./compile.js";
 import { assertNever } from "./errors.js";
 import type { ApplyOptions, Command, Event, Transition } from "./events.js";
-import { decidePending, settle } from "./propagate.js";
+import { endMapIfDone } from "./mapExpansion.js";
+import { taskSpec } from "./mapState.js";
+import { decidePending, decideTasks, settle } from "./propagate.js";
+import { applyRerun } from "./rerun.js";
 import { RunState } from "./runState.js";
 import { isTerminalCode, isTerminalWorkflow, StateCode, TASK_STATES } from "./states.js";
 
@@ -28,6 +31,12 @@ export function createRun(
     reason: null,
   });
   run.wfTouched = true;
+  // Roots with a condition (over params) or a map start pending: decided now, once.
+  const { parentStart, startsReady } = def;
+  const decided: number[] = [];
+  for (let i = 0; i < def.size; i++)
+    if (parentStart[i] === parentStart[i + 1] && !startsReady[i]) decided.push(i);
+  decideTasks(run, decided, now, opts);
   return { run, transition: applyEvents(run, [], now, opts) };
 }
 
@@ -69,6 +78,8 @@ function applyOne(
       return undefined;
     case "cancel":
       return cancel(run, now, ev.reason ?? "cancelled", commands);
+    case "rerun":
+      return applyRerun(run, ev, now, commands, opts);
     case "started":
     case "completed":
     case "failed":
@@ -87,6 +98,7 @@ function applyTaskEvent(
 ): string | undefined {
   const i = ev.task;
   if (!(i >= 0 && i < run.size)) return `no task #${i}`;
+  if (run.expansions.size > 0 && run.expansions.has(i)) return MAPPED;
   const s = run.status[i]!;
   const current = run.attempt[i]!;
   if (ev.kind === "started") {
@@ -123,6 +135,7 @@ function applyTaskEvent(
       output: ev.output ?? null,
       reason: undefined,
     });
+    endMapIfDone(run, i, now);
     settle(run, i, now, opts);
     return undefined;
   }
@@ -130,9 +143,11 @@ function applyTaskEvent(
   // it, a timeout while the worker hangs): a kill marks the attempt superseded, so a worker
   // that receives it again drops it instead of running it.
   commands.push({ kind: "kill", task: i, attempt: current });
-  const spec = run.def.tasks[i]!;
-  if (current <= spec.numRetries) {
-    const backoffMs = Math.min(spec.retryBackoffS * 2 ** (current - 1), 3600) * 1000;
+  const spec = taskSpec(run, i);
+  // Retries count from the task's base: a rerun gives it its whole budget again.
+  const round = current - (run.base.get(i) ?? 0);
+  if (round <= spec.numRetries) {
+    const backoffMs = Math.min(spec.retryBackoffS * 2 ** (round - 1), 3600) * 1000;
     run.write(i, {
       status: StateCode.ready,
       attempt: current + 1,
@@ -144,6 +159,7 @@ function applyTaskEvent(
     return undefined;
   }
   run.write(i, { status: StateCode.failed, finishedAt, startedAt, reason: ev.error });
+  endMapIfDone(run, i, now);
   settle(run, i, now, opts);
   return undefined;
 }
@@ -159,6 +175,7 @@ export function endRejection(
 ): string | undefined {
   const i = ev.task;
   if (!(i >= 0 && i < run.size)) return `no task #${i}`;
+  if (run.expansions.size > 0 && run.expansions.has(i)) return MAPPED;
   const s = run.status[i]!;
   const current = run.attempt[i]!;
   if (run.wf.status !== "running") return `workflow is ${run.wf.status}`;
@@ -188,7 +205,8 @@ function cancel(
   for (let i = 0; i < run.size; i++) {
     const s = run.status[i]!;
     if (isTerminalCode(s)) continue;
-    if (s === StateCode.running || run.dispatchedAt[i]! > 0)
+    // An expanded map "runs" its instances, but nothing was ever sent for it.
+    if ((s === StateCode.running && !run.expansions.has(i)) || run.dispatchedAt[i]! > 0)
       commands.push({ kind: "kill", task: i, attempt: run.attempt[i]! });
     run.write(i, { status: StateCode.cancelled, finishedAt: now, retryAt: 0, reason });
   }
@@ -216,7 +234,7 @@ function fillWindow(
   while (run.inFlight < maxInFlight && held.length < MAX_HELD) {
     const i = run.nextUndispatched();
     if (i === undefined) break;
-    const queue = run.def.tasks[i]!.queue;
+    const queue = run.def.tasks[run.taskOf(i)]!.queue;
     const room = opts.queueRoom?.get(queue);
     if (room !== undefined) {
       const n = used.get(queue) ?? 0;
@@ -241,6 +259,9 @@ const MAX_HELD = 1000;
  */
 const NOT_DISPATCHED = "the attempt was never dispatched";
 
+/** A mapped task that expanded never runs itself: its instances (`name[k]`) do. */
+const MAPPED = "the task was mapped: its instances run, not it";
+
 function finishIfDone(run: RunState, now: number, commands: Command[]): void {
   if (run.wf.status !== "running" || run.terminal !== run.size) return;
   const status = run.judgedBad > 0 ? "failed" : "completed";
@@ -261,7 +282,7 @@ function redispatchStale(
   let repaired = 0;
   for (let i = 0; i < run.size; i++) {
     const at = run.dispatchedAt[i]!;
-    const repairable = repairableQueues?.has(run.def.tasks[i]!.queue) ?? true;
+    const repairable = repairableQueues?.has(taskSpec(run, i).queue) ?? true;
     if (run.status[i] === StateCode.ready && at > 0 && now - at > staleMs && repairable) {
       run.write(i, { dispatchedAt: now });
       commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs: 0 });

@@ -1,4 +1,5 @@
 import type { ApplyOptions, Event, Transition } from "./events.js";
+import { taskSpec } from "./mapState.js";
 import { applyEvents } from "./reducer.js";
 import type { RunState } from "./runState.js";
 import { StateCode } from "./states.js";
@@ -7,8 +8,10 @@ import { StateCode } from "./states.js";
 export function timedOut(run: RunState, now: number): Event[] {
   const events: Event[] = [];
   for (let i = 0; i < run.size; i++) {
-    const timeoutS = run.def.tasks[i]!.timeoutS;
-    if (run.status[i] !== StateCode.running || timeoutS === null) continue;
+    // An expanded map is "running" while its instances are: they have the timeout, not it.
+    if (run.status[i] !== StateCode.running || run.expansions.has(i)) continue;
+    const timeoutS = taskSpec(run, i).timeoutS;
+    if (timeoutS === null) continue;
     if (now - run.startedAt[i]! > timeoutS * 1000) {
       events.push({
         kind: "failed",

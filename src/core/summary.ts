@@ -1,3 +1,4 @@
+import { forEachParent } from "./mapState.js";
 import type { RunState } from "./runState.js";
 import {
   isBadCode,
@@ -60,8 +61,12 @@ export function verifyCounters(run: RunState): string[] {
     const s = run.status[i]!;
     counts[s]!++;
     if (isTerminalCode(s)) terminal++;
-    if (s === StateCode.running || (s === StateCode.ready && run.dispatchedAt[i]! > 0)) inFlight++;
-    if (run.def.judged[i] && isBadCode(s)) judgedBad++;
+    if (
+      (s === StateCode.running && !run.expansions.has(i)) ||
+      (s === StateCode.ready && run.dispatchedAt[i]! > 0)
+    )
+      inFlight++;
+    if (i < run.def.size && run.def.judged[i] && isBadCode(s)) judgedBad++;
     if (isConditionError(s, run.reasons.get(i))) conditionErrors++;
   }
   TASK_STATES.forEach((name, code) => {
@@ -73,22 +78,42 @@ export function verifyCounters(run: RunState): string[] {
   if (judgedBad !== run.judgedBad) problems.push(`judgedBad: ${run.judgedBad} != ${judgedBad}`);
   if (conditionErrors !== run.conditionErrors)
     problems.push(`conditionErrors: ${run.conditionErrors} != ${conditionErrors}`);
-  const { parentStart, parents } = run.def;
-  for (let c = 0; c < run.size; c++) {
+  for (let c = 0; c < run.def.size; c++) {
     let done = 0;
     let bad = 0;
     let term = 0;
-    for (let k = parentStart[c]!; k < parentStart[c + 1]!; k++) {
-      const s = run.status[parents[k]!]!;
+    let total = 0;
+    forEachParent(run, c, (p) => {
+      const s = run.status[p]!;
+      total++;
       if (isTerminalCode(s)) term++;
       if (s === StateCode.completed) done++;
       else if (isBadCode(s)) bad++;
-    }
+    });
     if (done !== run.done[c] || bad !== run.bad[c] || term !== run.term[c]) {
       problems.push(
         `task #${c} parent counters: done ${run.done[c]}/${done} bad ${run.bad[c]}/${bad} term ${run.term[c]}/${term}`,
       );
     }
+    if (total !== run.parentTotal(c))
+      problems.push(`task #${c} dependencies: ${run.parentTotal(c)} != ${total}`);
+  }
+  for (const [c, reads] of run.def.conditionParents) {
+    let term = 0;
+    for (const p of reads) if (isTerminalCode(run.status[p]!)) term++;
+    if (term !== run.condTerm.get(c))
+      problems.push(`task #${c} condition parents ended: ${run.condTerm.get(c)} != ${term}`);
+  }
+  for (const [head, exp] of run.expansions) {
+    let term = 0;
+    let bad = 0;
+    for (let j = exp.first; j < exp.first + exp.items.length; j++) {
+      if (run.taskOf(j) !== head) problems.push(`instance #${j} is not of task #${head}`);
+      if (isTerminalCode(run.status[j]!)) term++;
+      if (isBadCode(run.status[j]!)) bad++;
+    }
+    if (term !== exp.term || bad !== exp.bad)
+      problems.push(`map #${head} instances: term ${exp.term}/${term} bad ${exp.bad}/${bad}`);
   }
   return problems;
 }

@@ -1,9 +1,18 @@
 import type { DepPolicy } from "./definition.js";
 import type { Json } from "./json.js";
-import { completedInputs } from "./propagate.js";
+import { EMPTY_MAP } from "./mapExpansion.js";
+import {
+  forEachChild,
+  forEachParent,
+  instancesOf,
+  mapItem,
+  taskName,
+  taskSpec,
+} from "./mapState.js";
 import { type TaskView, taskView } from "./query.js";
 import type { RunState } from "./runState.js";
 import { CONDITION_ERROR_PREFIX, StateCode, TASK_STATES, type TaskState } from "./states.js";
+import { completedInputs } from "./taskInputs.js";
 
 /** Dependencies and dependants listed by name at most; the counts are always complete. */
 export const DETAIL_MAX_LINKS = 100;
@@ -40,15 +49,28 @@ export interface TaskDetail extends TaskView {
   };
   /** The completed parents' outputs as stored (large ones as references), by name. */
   readonly inputs: Readonly<Record<string, Json>>;
+  /** For a task with a map: its expression, and how many instances it expanded into (null: not yet). */
+  readonly map?: { readonly expression: string; readonly instances: number | null };
+  /** For an instance of a map: its place in the map and its item (DAGQ_MAP_INDEX, DAGQ_MAP_ITEM). */
+  readonly instance?: { readonly of: string; readonly index: number; readonly item: Json };
 }
 
 /** Everything the state knows about one task, for the dashboard's task pane. */
 export function taskDetail(run: RunState, i: number): TaskDetail {
   const { def } = run;
-  const spec = def.tasks[i]!;
-  const link = (k: number) => ({ name: def.tasks[k]!.name, status: TASK_STATES[run.status[k]!]! });
-  const parents = def.parents.subarray(def.parentStart[i]!, def.parentStart[i + 1]!);
-  const children = def.children.subarray(def.childStart[i]!, def.childStart[i + 1]!);
+  const spec = taskSpec(run, i);
+  const t = run.taskOf(i);
+  const link = (k: number) => ({ name: taskName(run, k), status: TASK_STATES[run.status[k]!]! });
+  const links = (each: (fn: (k: number) => void) => void) => {
+    const tasks: Array<ReturnType<typeof link>> = [];
+    let total = 0;
+    each((k) => {
+      if (total++ < DETAIL_MAX_LINKS) tasks.push(link(k));
+    });
+    return { total, tasks };
+  };
+  const item = mapItem(run, i);
+  const [first, end] = instancesOf(run, i);
   const inputs: Record<string, Json> = {};
   let listed = 0;
   for (const [name, value] of completedInputs(run, i)) {
@@ -58,24 +80,28 @@ export function taskDetail(run: RunState, i: number): TaskDetail {
   return {
     ...taskView(run, i),
     attempt: run.attempt[i]!,
-    maxAttempts: spec.numRetries + 1,
+    maxAttempts: (run.base.get(i) ?? 0) + spec.numRetries + 1,
     dispatchedAt: run.dispatchedAt[i] || null,
     retryAt: run.retryAt.get(i) ?? null,
-    layer: def.layer[i]!,
+    layer: def.layer[t]!,
     command: spec.command,
     queue: spec.queue,
     timeoutS: spec.timeoutS,
     depPolicy: spec.depPolicy,
-    condition: conditionOutcome(run, i),
-    dependencies: {
-      total: parents.length,
-      tasks: [...parents.subarray(0, DETAIL_MAX_LINKS)].map(link),
-    },
-    dependants: {
-      total: children.length,
-      tasks: [...children.subarray(0, DETAIL_MAX_LINKS)].map(link),
-    },
+    // An instance was decided with its map: the condition is the map's, shown there.
+    condition: t === i ? conditionOutcome(run, i) : null,
+    dependencies: links((fn) => forEachParent(run, i, fn)),
+    dependants: links((fn) => forEachChild(run, i, fn)),
     inputs,
+    ...(spec.map !== null && t === i
+      ? {
+          map: {
+            expression: spec.map.source,
+            instances: first < end ? end - first : run.reasons.get(i) === EMPTY_MAP ? 0 : null,
+          },
+        }
+      : {}),
+    ...(item ? { instance: { of: def.tasks[t]!.name, ...item } } : {}),
   };
 }
 

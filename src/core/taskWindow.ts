@@ -1,3 +1,4 @@
+import { nameOrder, taskName } from "./mapState.js";
 import { firstAtOrAfter, type TaskView, taskView } from "./query.js";
 import type { RunState } from "./runState.js";
 import { StateCode, type TaskState } from "./states.js";
@@ -36,7 +37,7 @@ export interface TaskWindow {
  * Times that are not set (0) sort last ascending and first descending, like the largest value.
  */
 export function taskWindow(run: RunState, q: TaskWindowQuery): TaskWindow {
-  const { byName, tasks } = run.def;
+  const byName = nameOrder(run);
   const prefix = q.prefix ?? "";
   const wanted = q.status ? new Set(q.status.map((s) => StateCode[s])) : null;
   const offset = q.offset ?? 0;
@@ -45,7 +46,7 @@ export function taskWindow(run: RunState, q: TaskWindowQuery): TaskWindow {
   const matching: number[] = [];
   for (; k < byName.length; k++) {
     const i = byName[k]!;
-    if (!tasks[i]!.name.startsWith(prefix)) break;
+    if (!taskName(run, i).startsWith(prefix)) break;
     if (wanted && !wanted.has(run.status[i] as (typeof StateCode)[TaskState])) continue;
     matching.push(i);
   }

@@ -136,7 +136,10 @@ async function follow(
       ...(t.reason === null ? {} : { reason: t.reason }),
     });
   }
-  // Definition order, as run-local prints it.
+  // Definition order, then the instances of maps map by map, as run-local prints it.
   const tasks = Object.fromEntries(def.tasks.map((t) => [t.name, byName.get(t.name)!]));
+  for (const t of def.tasks)
+    for (let k = 0; byName.has(`${t.name}[${k}]`); k++)
+      tasks[`${t.name}[${k}]`] = byName.get(`${t.name}[${k}]`)!;
   return { id, status: status.status as LocalResult["status"], tasks };
 }

@@ -42,7 +42,7 @@ export interface BatchInput {
  */
 export async function applyBatch(input: BatchInput): Promise<{ applied: number; t: Transition }> {
   const { run, sweeps, now, config, queueRoom } = input;
-  const core = pure(() => toCoreEvents(run.def, input.events, input.warn));
+  const core = pure(() => toCoreEvents(run, input.events, input.warn));
   for (const found of sweeps) core.push(...found.events);
   const repairs = sweeps.flatMap((r) => (r.repairableQueues ? [r.repairableQueues] : []));
   const reconcile = sweeps.some((r) => r.reconcile);

@@ -2,8 +2,11 @@ import {
   type Command,
   completedInputs,
   type Json,
+  mapItem,
   parentStates,
   type RunState,
+  taskName,
+  taskSpec,
 } from "../core/index.js";
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "../protocol/messages.js";
 import { type Signals, SignalsSchema } from "../protocol/signals.js";
@@ -29,7 +32,7 @@ export class Dispatcher {
     const work: Array<Promise<void>> = [];
     for (const c of commands) {
       if (c.kind !== "dispatch") continue;
-      const spec = run.def.tasks[c.task]!;
+      const spec = taskSpec(run, c.task);
       const target = this.names.taskQueue(spec.queue);
       const delayS = Math.ceil(c.delayMs / 1000);
       const key = `${target}\u0000${delayS}`;
@@ -52,7 +55,8 @@ export class Dispatcher {
   async signal(run: RunState, commands: readonly Command[]): Promise<void> {
     const kills = commands.filter((c) => c.kind === "kill");
     const cancelled = run.wf.status === "cancelled";
-    if (kills.length === 0 && !cancelled) return;
+    const reopened = commands.some((c) => c.kind === "reopen");
+    if (kills.length === 0 && !cancelled && !reopened) return;
     const path = this.names.signalsBlob(run.id);
     const prev: Signals = (await readJsonBlob(this.storage.blobs, path, SignalsSchema)) ?? {
       cancelled: false,
@@ -61,53 +65,63 @@ export class Dispatcher {
     const kill = cancelled
       ? []
       : [
-          ...new Set([
-            ...prev.kill,
-            ...kills.map((k) => `${run.def.tasks[k.task]!.name}#${k.attempt}`),
-          ]),
+          ...new Set([...prev.kill, ...kills.map((k) => `${taskName(run, k.task)}#${k.attempt}`)]),
         ].slice(-1000);
+    // A rerun reopens a cancelled workflow: its cancellation is withdrawn (the reset tasks'
+    // old attempts are in `kill`, and their first dispatch waits out workers' cached signals).
+    const { reason: _, ...open } = prev;
     const next: Signals = cancelled
       ? { cancelled, ...(run.wf.reason ? { reason: run.wf.reason } : {}), kill }
-      : { ...prev, kill };
+      : { ...open, cancelled: false, kill };
     await writeJsonBlob(this.storage.blobs, path, next);
   }
 
   private async message(run: RunState, task: number, attempt: number): Promise<string> {
-    const spec = run.def.tasks[task]!;
+    const spec = taskSpec(run, task);
+    const name = taskName(run, task);
     const inputs = Object.fromEntries(completedInputs(run, task)) as Record<string, Json>;
+    const item = mapItem(run, task);
     let msg: TaskMessage = {
       v: PROTOCOL_VERSION,
       workflow_id: run.id,
-      task: spec.name,
+      task: name,
       attempt,
       command: spec.command,
       env: spec.env,
       timeout_s: spec.timeoutS,
       inputs,
-      ...(run.def.waitAll[task]
+      ...(run.def.waitAll[run.taskOf(task)]
         ? { parent_states: Object.fromEntries(parentStates(run, task)) }
         : {}),
+      ...(Object.keys(run.def.params).length > 0 ? { params: run.def.params } : {}),
+      ...(item ? { map_index: item.index, map_item: item.item } : {}),
       completion_queue: this.names.completionQueue,
       signals_blob: this.names.signalsBlob(run.id),
     };
     const fits = (m: TaskMessage) => Buffer.byteLength(JSON.stringify(m)) <= MAX_MESSAGE_BYTES;
     // What does not fit moves to a blob the worker reads in one request, inputs first.
     if (!fits(msg)) {
-      const path = this.names.inputsBlob(run.id, spec.name, attempt);
+      const path = this.names.inputsBlob(run.id, name, attempt);
       await writeJsonBlob(this.storage.blobs, path, inputs);
       const { inputs: _, ...rest } = msg;
       msg = { ...rest, inputs_ref: path };
     }
     if (!fits(msg) && msg.parent_states) {
-      const path = this.names.parentStatesBlob(run.id, spec.name, attempt);
+      const path = this.names.parentStatesBlob(run.id, name, attempt);
       await writeJsonBlob(this.storage.blobs, path, msg.parent_states);
       const { parent_states: _, ...rest } = msg;
       msg = { ...rest, parent_states_ref: path };
     }
+    if (!fits(msg) && item) {
+      const path = this.names.mapItemBlob(run.id, name, attempt);
+      await writeJsonBlob(this.storage.blobs, path, item.item);
+      const { map_item: _, ...rest } = msg;
+      msg = { ...rest, map_item_ref: path };
+    }
     if (!fits(msg)) {
       // Submit rejects such definitions (core/messageSize.ts); this guards older ones.
       throw new Error(
-        `task ${spec.name}: message is over ${MAX_MESSAGE_BYTES} bytes even without inputs (command or env too large)`,
+        `task ${name}: message is over ${MAX_MESSAGE_BYTES} bytes even without inputs (command or env too large)`,
       );
     }
     return JSON.stringify(msg);

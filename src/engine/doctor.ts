@@ -1,4 +1,4 @@
-import { StateCode } from "../core/index.js";
+import { StateCode, taskName, taskSpec } from "../core/index.js";
 import { isPoisonQueue } from "../storage/layout.js";
 import type { Engine } from "./context.js";
 import { listWorkers } from "./workers.js";
@@ -97,12 +97,13 @@ export async function doctor(engine: Engine): Promise<DoctorReport> {
       for (let i = 0; i < run.size; i++) {
         if (
           run.status[i] === StateCode.running &&
-          run.def.tasks[i]!.timeoutS === null &&
+          !run.expansions.has(i) &&
+          taskSpec(run, i).timeoutS === null &&
           now - run.startedAt[i]! > STALE_RUNNING_MS
         ) {
           staleTasks.push({
             id: row.id,
-            task: run.def.tasks[i]!.name,
+            task: taskName(run, i),
             runningForS: Math.round((now - run.startedAt[i]!) / 1000),
           });
         }

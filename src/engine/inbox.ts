@@ -5,7 +5,17 @@ import type { Entity, TableStore } from "../storage/ports.js";
 export type InboxEvent =
   | Completion
   | { readonly kind: "cancel"; readonly reason?: string }
-  | { readonly kind: "admit" };
+  | { readonly kind: "admit" }
+  | RerunEvent;
+
+/** A rerun as it travels (rerun.ts): tasks by name; the reducer resolves them under the lease. */
+export interface RerunEvent {
+  readonly kind: "rerun";
+  readonly tasks?: readonly string[];
+  readonly prefix?: string;
+  readonly failed?: boolean;
+  readonly downstream?: boolean;
+}
 
 export interface InboxEntry {
   readonly key: string;

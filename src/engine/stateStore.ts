@@ -12,6 +12,7 @@ import {
   type WorkflowDefinition,
   WorkflowDefinitionSchema,
 } from "../core/index.js";
+import { definitionHash } from "../definitionHash.js";
 import type { Layout } from "../storage/layout.js";
 import { type BlobRead, type BlobStore, ConflictError } from "../storage/ports.js";
 import { frame, packJson, unframe, unpackJson } from "./codec.js";
@@ -68,6 +69,9 @@ interface Head {
 
 export const COMPACT_AFTER = { bytes: 4 * 1024 * 1024, frames: 2000 } as const;
 
+/** The definition blob's metadata key for its hash (Azure metadata names are C# identifiers). */
+const HASH_METADATA = "sha256";
+
 export class StateStore {
   private readonly definitions = new Map<string, CompiledWorkflow>();
   private readonly compiling = new Map<string, Promise<CompiledWorkflow | null>>();
@@ -84,12 +88,16 @@ export class StateStore {
     private readonly maxCachedDefinitions = 64,
   ) {}
 
-  /** Writes definition, head and first journal; ConflictError EXISTS if the id is taken. */
+  /**
+   * Writes definition, head and first journal; ConflictError EXISTS if the id is taken. The
+   * definition blob carries the definition's hash (definitionHash.ts) in its metadata, so that
+   * a submission under the same id can be told a retry from another workflow.
+   */
   async create(id: string, def: CompiledWorkflow, run: RunState): Promise<StateVersion> {
     const defEtag = await this.blobs.create(
       this.names.definitionBlob(id),
       packJson(def.definition),
-      { [SCHEMA_KEY]: definitionSchemaTag() },
+      { [HASH_METADATA]: definitionHash(def.definition), [SCHEMA_KEY]: definitionSchemaTag() },
     );
     if (defEtag === null) throw new ConflictError("EXISTS", `workflow ${id} already exists`);
     const journalEtag = await this.blobs.createAppend(this.names.journalBlob(id, 0));
@@ -101,6 +109,33 @@ export class StateStore {
       throw new ConflictError("EXISTS", `workflow ${id} already has state`);
     this.remember(id, def);
     return { gen: 0, headEtag, journalEtag, journalBytes: 0, journalFrames: 0, sealed: false };
+  }
+
+  /**
+   * Finishes a creation that stopped after the definition blob (a crash, or a client's retry
+   * racing its first try): the first journal and the head, each only if absent. True when this
+   * call wrote the head, i.e. the workflow did not exist until now.
+   */
+  async finishCreate(id: string, def: CompiledWorkflow, run: RunState): Promise<boolean> {
+    await this.blobs.createAppend(this.names.journalBlob(id, 0));
+    const headEtag = await this.blobs.create(
+      this.names.headBlob(id),
+      packJson({ v: 1, gen: 0, snapshot: snapshot(run) } satisfies Head),
+    );
+    this.remember(id, def);
+    return headEtag !== null;
+  }
+
+  /**
+   * The hash of the stored definition: from the blob's metadata, or computed from the blob for a
+   * workflow created before hashes were kept. Null when there is no definition.
+   */
+  async definitionHash(id: string): Promise<string | null> {
+    const blob = await this.blobs.read(this.names.definitionBlob(id));
+    if (!blob) return null;
+    return (
+      blob.metadata[HASH_METADATA] ?? definitionHash(unpackJson<WorkflowDefinition>(blob.data))
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 import {
+  findTask,
   type Json,
   type RunState,
   StateCode,
@@ -36,7 +37,7 @@ async function withTask<V>(
 ): Promise<TaskLookup<V> | null> {
   const loaded = await engine.state.loadForRead(id);
   if (!loaded) return null;
-  const i = loaded.run.def.index.get(task);
+  const i = findTask(loaded.run, task);
   return i === undefined ? "no task" : { value: await fn(loaded.run, i) };
 }
 

@@ -1,9 +1,19 @@
-import type { CompiledWorkflow, Event, Json } from "../core/index.js";
-import type { InboxEvent } from "./inbox.js";
+import { type Event, findTask, type Json, type RunState } from "../core/index.js";
+import type { InboxEvent, RerunEvent } from "./inbox.js";
 
-/** Maps wire events (task names) to reducer events (task indices); unknown tasks are reported and dropped. */
+/**
+ * How long after a rerun a cancelled workflow's first dispatches wait: longer than a worker
+ * trusts the "cancelled" signal it read last (SignalWatcher's freshMs, 1 s), so no worker drops
+ * a new attempt on the strength of the old signal.
+ */
+export const REOPEN_DELAY_MS = 2000;
+
+/**
+ * Maps wire events (task names, instances of maps included) to reducer events (task indices);
+ * unknown tasks are reported and dropped.
+ */
 export function toCoreEvents(
-  def: CompiledWorkflow,
+  run: RunState,
   events: readonly InboxEvent[],
   warn: (why: string) => void,
 ): Event[] {
@@ -17,7 +27,11 @@ export function toCoreEvents(
       );
       continue;
     }
-    const task = def.index.get(e.task);
+    if (e.kind === "rerun") {
+      out.push(rerunEvent(run, e, warn));
+      continue;
+    }
+    const task = findTask(run, e.task);
     if (task === undefined) {
       warn(`report for unknown task "${e.task}" dropped`);
       continue;
@@ -35,4 +49,20 @@ export function toCoreEvents(
     else out.push({ kind: "failed", task, attempt: e.attempt, error: e.error, ...at });
   }
   return out;
+}
+
+function rerunEvent(run: RunState, e: RerunEvent, warn: (why: string) => void): Event {
+  const tasks = e.tasks?.flatMap((name) => {
+    const i = findTask(run, name);
+    if (i === undefined) warn(`rerun of unknown task "${name}" left out`);
+    return i === undefined ? [] : [i];
+  });
+  return {
+    kind: "rerun",
+    ...(tasks ? { tasks } : {}),
+    ...(e.prefix !== undefined ? { prefix: e.prefix } : {}),
+    ...(e.failed ? { failed: true } : {}),
+    ...(e.downstream ? { downstream: true } : {}),
+    reopenDelayMs: REOPEN_DELAY_MS,
+  };
 }

@@ -87,6 +87,12 @@ export class WorkflowIndex {
       yield { id: e.rowKey, purgedAt: Number(e.purgedAt ?? 0) };
   }
 
+  /** When the workflow with this id was purged, if that was less than a tombstone's life ago. */
+  async purgedAt(id: string): Promise<number | null> {
+    const e = await this.tables.get(this.table, TOMBSTONES, id);
+    return e ? Number(e.purgedAt ?? 0) : null;
+  }
+
   async removeTombstone(id: string): Promise<void> {
     await this.tables.delete(this.table, TOMBSTONES, id);
   }

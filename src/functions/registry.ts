@@ -16,6 +16,7 @@ import { getWorkflowTasksHandler } from "./getWorkflowTasks.js";
 import { healthHandler } from "./health.js";
 import { listWorkersHandler } from "./listWorkers.js";
 import { listWorkflowsHandler } from "./listWorkflows.js";
+import { rerunWorkflowHandler } from "./rerunWorkflow.js";
 import type { Runtime } from "./runtime.js";
 import { startPurgeHandler } from "./startPurge.js";
 import { submitWorkflowHandler } from "./submitWorkflow.js";
@@ -127,6 +128,7 @@ export function functionTable(rt: Runtime): readonly FunctionDefinition[] {
     http("listWorkers", "GET", "workers", listWorkersHandler(rt)),
     http("getWorkflowGraph", "GET", "workflows/{id}/graph", getWorkflowGraphHandler(rt)),
     http("cancelWorkflow", "POST", "workflows/{id}/cancel", cancelWorkflowHandler(rt)),
+    http("rerunWorkflow", "POST", "workflows/{id}/rerun", rerunWorkflowHandler(rt)),
     http("deleteWorkflow", "DELETE", "workflows/{id}", deleteWorkflowHandler(rt)),
     http("startPurge", "POST", "purge", startPurgeHandler(rt)),
     http("getPurge", "GET", "purge/{job}", getPurgeHandler(rt)),

@@ -1,4 +1,4 @@
-import { type Json, type RunState, type TaskState, taskView } from "../core/index.js";
+import { instancesOf, type Json, type RunState, type TaskState, taskView } from "../core/index.js";
 
 export interface LocalTaskResult {
   readonly status: TaskState;
@@ -15,10 +15,13 @@ export interface LocalResult {
   readonly tasks: Readonly<Record<string, LocalTaskResult>>;
 }
 
-/** Tasks keep definition order, so the JSON reads like the file it came from. */
+/**
+ * Tasks keep definition order, so the JSON reads like the file it came from; the instances of
+ * maps follow, map by map in definition order, each map's in item order.
+ */
 export function localResult(run: RunState, status: LocalResult["status"]): LocalResult {
   const tasks: Record<string, LocalTaskResult> = {};
-  for (let i = 0; i < run.size; i++) {
+  const add = (i: number) => {
     const v = taskView(run, i);
     tasks[v.name] = {
       status: v.status,
@@ -26,6 +29,11 @@ export function localResult(run: RunState, status: LocalResult["status"]): Local
       output: v.output,
       ...(v.reason === null ? {} : { reason: v.reason }),
     };
+  };
+  for (let i = 0; i < run.def.size; i++) add(i);
+  for (let i = 0; i < run.def.size; i++) {
+    const [first, end] = instancesOf(run, i);
+    for (let j = first; j < end; j++) add(j);
   }
   return { id: run.id, status, tasks };
 }

@@ -1,15 +1,25 @@
 import { randomUUID } from "node:crypto";
 import {
+  type ApplyOptions,
   applyEvents,
   type Command,
   type CompiledWorkflow,
   completedInputs,
   createRun,
+  DagqError,
+  ErrorCode,
   type Event,
+  isTerminalWorkflow,
+  mapItem,
   parentStates,
+  type RerunRequest,
   type RunState,
+  restore,
   type Summary,
   summarize,
+  type Transition,
+  taskName,
+  taskSpec,
 } from "../core/index.js";
 import { toError } from "../toError.js";
 import { AttemptLog, DEFAULT_LOG_LIMITS, type LogLimits } from "../worker/attemptLog.js";
@@ -17,6 +27,7 @@ import { fileLogTarget } from "../worker/logTargets.js";
 import { runShellTask } from "../worker/shellTask.js";
 import { DEFAULT_LOCAL_LOGS, localLogPath } from "./localLogs.js";
 import { type LocalResult, localResult } from "./localResult.js";
+import type { SavedState } from "./stateFile.js";
 import { TaskPool } from "./taskPool.js";
 
 export type { LocalResult, LocalTaskResult } from "./localResult.js";
@@ -39,6 +50,11 @@ export interface LocalOptions {
   /** Write each attempt's stdout and stderr under this folder (localLogs.ts); none without. */
   readonly logDir?: string;
   readonly logLimits?: LogLimits;
+  /**
+   * Resume a saved run instead of starting one: the rerun is applied to it first (a run saved
+   * before it finished is cancelled first, since nothing of its processes is left).
+   */
+  readonly resume?: { readonly saved: SavedState; readonly rerun: RerunRequest };
   readonly onTaskLog?: (
     task: string,
     attempt: number,
@@ -57,7 +73,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
   const clock = opts.clock ?? Date.now;
   const applyOpts = opts.maxInFlight === undefined ? {} : { maxInFlight: opts.maxInFlight };
   const pool = new TaskPool(opts.concurrency ?? 4);
-  const created = createRun(def, opts.id ?? randomUUID(), clock(), applyOpts);
+  const created = start(def, opts, clock(), applyOpts);
   const run = created.run;
   // How to stop each dispatched attempt, whether it still waits for its delay, for a pool
   // slot, or already runs. Keyed by task and attempt, as the core's kill commands are.
@@ -84,6 +100,9 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
             live.delete(k);
             break;
           }
+          case "reopen":
+            // Only workers of the serverless path read a cancellation signal.
+            break;
           case "finish":
             finished = true;
             opts.signal?.removeEventListener("abort", onAbort);
@@ -113,10 +132,12 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
 
     const execAttempt = async (task: number, attempt: number, signal: AbortSignal) => {
       if (signal.aborted) return;
-      const spec = def.tasks[task]!;
+      const spec = taskSpec(run, task);
+      const name = taskName(run, task);
+      const item = mapItem(run, task);
       let event: Event;
       const logPath =
-        opts.logDir === undefined ? null : localLogPath(opts.logDir, run.id, spec.name, attempt);
+        opts.logDir === undefined ? null : localLogPath(opts.logDir, run.id, name, attempt);
       const log =
         logPath === null
           ? null
@@ -126,11 +147,13 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           command: spec.command,
           env: spec.env,
           inputs: Object.fromEntries(completedInputs(run, task)),
-          ...(def.waitAll[task]
+          ...(def.waitAll[run.taskOf(task)]
             ? { parentStates: Object.fromEntries(parentStates(run, task)) }
             : {}),
+          params: def.params,
+          ...(item ? { mapItem: item } : {}),
           workflowId: run.id,
-          task: spec.name,
+          task: name,
           attempt,
           timeoutS: spec.timeoutS,
           signal,
@@ -139,7 +162,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
           ...((opts.onTaskLog || log) && {
             onLog: (stream, chunk) => {
               log?.write(stream, chunk);
-              opts.onTaskLog?.(spec.name, attempt, stream, chunk);
+              opts.onTaskLog?.(name, attempt, stream, chunk);
             },
           }),
           onSpawn: () => apply([{ kind: "started", task, attempt }]),
@@ -148,7 +171,7 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
         // The same words as a worker's; `dagq logs` finds run-local's folder by itself.
         const local = opts.logDir === DEFAULT_LOCAL_LOGS ? "" : ` --local ${opts.logDir}`;
         const where = logged
-          ? `\nwhole log: dagq logs ${run.id} ${spec.name} --attempt ${attempt}${local}`
+          ? `\nwhole log: dagq logs ${run.id} ${name} --attempt ${attempt}${local}`
           : "";
         event =
           result.error === undefined
@@ -172,6 +195,26 @@ export function runLocal(def: CompiledWorkflow, opts: LocalOptions = {}): Promis
     // The dispatches above only armed timers: nothing runs before this cancels them.
     if (opts.signal?.aborted) onAbort();
   });
+}
+
+/** A new run, or a saved one with the rerun applied; DagqError when there is nothing to rerun. */
+function start(
+  def: CompiledWorkflow,
+  opts: LocalOptions,
+  now: number,
+  applyOpts: ApplyOptions,
+): { run: RunState; transition: Transition } {
+  if (!opts.resume) return createRun(def, opts.id ?? randomUUID(), now, applyOpts);
+  const { saved, rerun } = opts.resume;
+  const run = restore(def, saved.id, saved.snapshot);
+  const events: Event[] = [];
+  if (!isTerminalWorkflow(run.wf.status))
+    events.push({ kind: "cancel", reason: "the run that saved this state stopped before the end" });
+  events.push({ kind: "rerun", ...rerun });
+  const transition = applyEvents(run, events, now, applyOpts);
+  const refused = transition.ignored.find((x) => x.event.kind === "rerun");
+  if (refused) throw new DagqError(ErrorCode.INVALID_STATE, `cannot resume: ${refused.why}`);
+  return { run, transition };
 }
 
 function key(task: number, attempt: number): string {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Json, jsonValue, LIMITS, TASK_STATES, TaskNameSchema } from "../core/index.js";
+import { type Json, jsonValue, LIMITS, RunTaskNameSchema, TASK_STATES } from "../core/index.js";
 import { decodeQueuePayload } from "./queuePayload.js";
 
 /**
@@ -40,7 +40,8 @@ const InputsSchema = (
 export const TaskMessageSchema = z.strictObject({
   v: z.literal(PROTOCOL_VERSION),
   workflow_id: WorkflowId,
-  task: TaskNameSchema,
+  /** The task's name; `name[k]` for the k-th instance of a mapped task. */
+  task: RunTaskNameSchema,
   attempt: Attempt,
   command: z.string(),
   env: z.record(z.string(), z.string()),
@@ -50,9 +51,21 @@ export const TaskMessageSchema = z.strictObject({
   /** Set instead of `inputs` when they would not fit the message: a blob holding that object. */
   inputs_ref: z.string().optional(),
   /** For `always` and `all_settled` tasks: every direct parent's state, by name. */
-  parent_states: z.record(TaskNameSchema, z.enum(TASK_STATES)).optional(),
+  parent_states: z.record(RunTaskNameSchema, z.enum(TASK_STATES)).optional(),
   /** Set instead of `parent_states` when they would not fit: a blob holding that object. */
   parent_states_ref: z.string().optional(),
+  /** The workflow's parameters (name → value), when it has any: DAGQ_PARAMS, DAGQ_PARAM_<name>. */
+  params: z.record(z.string(), jsonValue(LIMITS.maxOutputDepth)).optional(),
+  /** For an instance of a map: its index in the map's list (DAGQ_MAP_INDEX, from 0). */
+  map_index: z
+    .int()
+    .min(0)
+    .max(LIMITS.maxMapItems - 1)
+    .optional(),
+  /** With `map_index`: the instance's item (DAGQ_MAP_ITEM), any JSON. */
+  map_item: jsonValue(LIMITS.maxOutputDepth).optional(),
+  /** Set instead of `map_item` when it would not fit the message: a blob holding that JSON. */
+  map_item_ref: z.string().optional(),
   /** Where to send started/completed/failed reports. */
   completion_queue: z.string(),
   /** A small blob the worker polls while the task runs, to learn of cancellation. */
@@ -62,7 +75,7 @@ export type TaskMessage = z.infer<typeof TaskMessageSchema>;
 
 const Base = {
   workflow_id: WorkflowId,
-  task: TaskNameSchema,
+  task: RunTaskNameSchema,
   attempt: Attempt,
   worker: z.string().max(200).optional(),
   /**

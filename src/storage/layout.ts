@@ -29,6 +29,7 @@ export interface Layout {
   logBlob(id: string, task: string, attempt: number): string;
   /** The table of live workers, a row each with its heartbeat. */
   readonly workersTable: string;
+  mapItemBlob(id: string, task: string, attempt: number): string;
   workflowPrefix(id: string): string;
 }
 
@@ -70,6 +71,7 @@ export function layout(prefix: string): Layout {
     parentStatesBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.states.json`,
     logBlob: (id, task, attempt) => `${wf(id)}logs/${task}/${attempt}.log`,
     workersTable: `${prefix}workers`,
+    mapItemBlob: (id, task, attempt) => `${wf(id)}inputs/${task}/${attempt}.item.json`,
     workflowPrefix: wf,
   };
 }

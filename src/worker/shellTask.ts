@@ -26,6 +26,10 @@ export interface ShellTaskRequest {
   readonly inputs: Readonly<Record<string, Json>>;
   /** Every parent's state by name, for `always` and `all_settled` tasks: `DAGQ_PARENT_STATES`. */
   readonly parentStates?: Readonly<Record<string, string>>;
+  /** The workflow's parameters: `DAGQ_PARAMS` (a file) and one `DAGQ_PARAM_<name>` each. */
+  readonly params?: Readonly<Record<string, Json>>;
+  /** For an instance of a map: `DAGQ_MAP_INDEX` and `DAGQ_MAP_ITEM` (a file holding the item). */
+  readonly mapItem?: { readonly index: number; readonly item: Json };
   readonly workflowId: string;
   readonly task: string;
   /** 1 for the first attempt. */
@@ -78,16 +82,28 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
       statesPath = join(dir, "parent_states.json");
       await writeFile(statesPath, JSON.stringify(req.parentStates));
     }
+    const paramsPath = join(dir, "params.json");
+    await writeFile(paramsPath, JSON.stringify(req.params ?? {}));
+    let itemPath: string | undefined;
+    if (req.mapItem !== undefined) {
+      itemPath = join(dir, "map_item.json");
+      await writeFile(itemPath, JSON.stringify(req.mapItem.item));
+    }
     if (req.signal?.aborted) return notStarted("aborted before start");
     const ended = await spawnAndWait(req, {
       ...inheritedEnvironment(process.env, req.passEnv),
       ...req.env,
+      ...paramVariables(req.params ?? {}),
+      DAGQ_PARAMS: paramsPath,
       DAGQ_WORKFLOW_ID: req.workflowId,
       DAGQ_TASK: req.task,
       DAGQ_ATTEMPT: String(req.attempt),
       DAGQ_INPUTS: inputsPath,
       DAGQ_OUTPUT: outputPath,
       ...(statesPath === undefined ? {} : { DAGQ_PARENT_STATES: statesPath }),
+      ...(itemPath === undefined
+        ? {}
+        : { DAGQ_MAP_INDEX: String(req.mapItem!.index), DAGQ_MAP_ITEM: itemPath }),
     });
     const base = {
       exitCode: ended.spawnError === null ? ended.exitCode : null,
@@ -117,6 +133,14 @@ function unstartable(command: string, env: NodeJS.ProcessEnv): string | null {
   if (nul(command) || Object.entries(env).some(([k, v]) => nul(k) || nul(v)))
     return "the command or an environment variable holds a NUL byte";
   return null;
+}
+
+/** `DAGQ_PARAM_<name>`: a string as it is, any other value as its JSON. */
+export function paramVariables(params: Readonly<Record<string, Json>>): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params))
+    vars[`DAGQ_PARAM_${name}`] = typeof value === "string" ? value : JSON.stringify(value);
+  return vars;
 }
 
 function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<Ended> {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type Json, jsonValue, LIMITS, TASK_STATES, TaskNameSchema } from "../core/index.js";
+import { type Json, jsonValue, LIMITS, RunTaskNameSchema, TASK_STATES } from "../core/index.js";
 import { isOutputRef, type TaskMessage } from "../protocol/messages.js";
 import { readJsonBlob } from "../storage/jsonBlob.js";
 import type { BlobStore } from "../storage/ports.js";
@@ -10,7 +10,7 @@ import type { BlobStore } from "../storage/ports.js";
  */
 const Inputs = jsonValue(LIMITS.maxOutputDepth + 1);
 const Output = jsonValue(LIMITS.maxOutputDepth);
-const ParentStates = z.record(TaskNameSchema, z.enum(TASK_STATES));
+const ParentStates = z.record(RunTaskNameSchema, z.enum(TASK_STATES));
 
 /**
  * The parents' outputs a task sees in DAGQ_INPUTS, as plain values: read from the message, or
@@ -45,6 +45,18 @@ export async function resolveParentStates(
   if (msg.parent_states_ref)
     return readJson(blobs, msg.parent_states_ref, ParentStates, "parent states");
   return msg.parent_states;
+}
+
+/** An instance's place and item (DAGQ_MAP_INDEX, DAGQ_MAP_ITEM): from the message or its blob. */
+export async function resolveMapItem(
+  msg: TaskMessage,
+  blobs: BlobStore,
+): Promise<{ index: number; item: Json } | undefined> {
+  if (msg.map_index === undefined) return undefined;
+  const item = msg.map_item_ref
+    ? await readJson(blobs, msg.map_item_ref, Output, "map item")
+    : (msg.map_item ?? null);
+  return { index: msg.map_index, item: item as Json };
 }
 
 async function readJson<S extends z.ZodType>(

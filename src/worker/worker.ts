@@ -17,7 +17,7 @@ import { blobLogTarget } from "./logTargets.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";
 import { SignalWatcher } from "./signalWatcher.js";
-import { resolveInputs, resolveParentStates } from "./taskInputs.js";
+import { resolveInputs, resolveMapItem, resolveParentStates } from "./taskInputs.js";
 import type { Delivery, TaskSource } from "./taskSource.js";
 
 export interface WorkerOptions {
@@ -197,11 +197,13 @@ export class Worker {
     };
     let inputs: Record<string, Json>;
     let parentStates: Record<string, string> | undefined;
+    let mapItem: { index: number; item: Json } | undefined;
     try {
       inputs = await this.retry("read inputs", () => resolveInputs(msg, this.deps.blobs));
       parentStates = await this.retry("read parent states", () =>
         resolveParentStates(msg, this.deps.blobs),
       );
+      mapItem = await this.retry("read map item", () => resolveMapItem(msg, this.deps.blobs));
     } catch (e) {
       return { kind: "failed", ...base, error: `could not read inputs: ${toError(e).message}` };
     }
@@ -218,6 +220,8 @@ export class Worker {
         env: msg.env,
         inputs,
         ...(parentStates === undefined ? {} : { parentStates }),
+        ...(msg.params ? { params: msg.params } : {}),
+        ...(mapItem ? { mapItem } : {}),
         workflowId: msg.workflow_id,
         task: msg.task,
         attempt: msg.attempt,

@@ -42,6 +42,7 @@ describe("the built package under native Node ESM", () => {
         "http:health",
         "http:listWorkers",
         "http:listWorkflows",
+        "http:rerunWorkflow",
         "http:startPurge",
         "http:submitWorkflow",
         "http:summary",

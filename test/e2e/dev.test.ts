@@ -28,7 +28,14 @@ const withoutId = (r: LocalResult) => ({
 });
 
 describe("dagq dev: the serverless path on the embedded default", () => {
-  for (const example of ["ml-pipeline", "resilient-diamond", "fan-out-fan-in", "retry"]) {
+  for (const example of [
+    "ml-pipeline",
+    "resilient-diamond",
+    "fan-out-fan-in",
+    "retry",
+    "params",
+    "map",
+  ]) {
     it(`${example}: final task states and outputs equal run-local's`, async () => {
       const def = loadDefinitionFile(`examples/${example}.yaml`);
       const [dev, local] = await Promise.all([

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectStorage } from "../../src/azure/connect.js";
-import { DagqClient } from "../../src/client/index.js";
-import { compileDefinition } from "../../src/core/index.js";
+import { DagqApiError, DagqClient } from "../../src/client/index.js";
+import { compileDefinition, type RunState, snapshot } from "../../src/core/index.js";
 import type { LocalHost } from "../../src/host/localHost.js";
 import { runLocal } from "../../src/local/runner.js";
 import { type RunningWorker, startWorker } from "../../src/worker/startWorker.js";
@@ -10,9 +10,12 @@ import { azuriteConnectionString } from "../support/azurite.js";
 import {
   definitionOf,
   type Final,
+  type OracleResult,
   oracle,
+  oracleRerun,
+  type RerunGen,
+  rerunArb,
   shellCommand,
-  type WorkflowGen,
   workflowArb,
 } from "../support/rulesOracle.js";
 import { startTestHost, uniquePrefix } from "../support/testHost.js";
@@ -54,18 +57,26 @@ afterAll(async () => {
 
 type Seen = { status: string; attempts: number; output: unknown };
 
-/** What a user sees of the oracle's verdict: attempts that ran, outputs of completed tasks. */
-function expected(w: WorkflowGen): { workflow: string; tasks: Record<string, Seen> } {
-  const o = oracle(w);
+/**
+ * What a user sees of the oracle's verdict: attempts that ran (a task that did not run in its
+ * last round shows those of the rounds before), outputs of completed tasks; the instances of
+ * maps by their names.
+ */
+function expected(o: OracleResult): { workflow: string; tasks: Record<string, Seen> } {
   const seen = (f: Final): Seen => ({
     status: f.status,
     attempts:
-      f.status === "completed" || (f.status === "failed" && !f.conditionError) ? f.attempts : 0,
+      f.status === "completed" || (f.status === "failed" && !f.conditionError && !f.mapError)
+        ? f.attempts
+        : f.attempts - 1,
     output: f.status === "completed" ? f.output : null,
   });
   return {
     workflow: o.workflow,
-    tasks: Object.fromEntries(o.tasks.map((f, i) => [`t${i}`, seen(f)])),
+    tasks: {
+      ...Object.fromEntries(o.tasks.map((f, i) => [`t${i}`, seen(f)])),
+      ...Object.fromEntries(Object.entries(o.instances).map(([n, f]) => [n, seen(f)])),
+    },
   };
 }
 
@@ -84,9 +95,19 @@ describe("random workflows: run-local and the serverless path against the README
       }),
     );
     const ids = await Promise.all(defs.map((d) => client.submit(d.definition).then((s) => s.id)));
-    const locals = await Promise.all(defs.map((d) => runLocal(d, { concurrency: 4 })));
+    const runs: RunState[] = [];
+    const locals = await Promise.all(
+      defs.map((d, k) =>
+        runLocal(d, {
+          concurrency: 4,
+          onProgress: (_, run) => {
+            runs[k] = run;
+          },
+        }),
+      ),
+    );
     for (const [k, id] of ids.entries()) {
-      const want = expected(workflows[k]!);
+      const want = expected(oracle(workflows[k]!));
       const where = `seed ${seed}, workflow ${k}: ${JSON.stringify(workflows[k])}`;
       const local = locals[k]!;
       expect(
@@ -100,7 +121,49 @@ describe("random workflows: run-local and the serverless path against the README
         want,
       );
     }
-  }, 180_000);
+
+    // Then a random rerun of each, on both paths: README, "Rerun".
+    const reruns = workflows.map(
+      (w, k) => fc.sample(rerunArb(w.tasks.length), { numRuns: 1, seed: seed + k })[0]!,
+    );
+    for (const [k, id] of ids.entries()) {
+      const w = workflows[k]!;
+      const r = reruns[k]!;
+      const where = `seed ${seed}, workflow ${k}, rerun ${JSON.stringify(r)}: ${JSON.stringify(w)}`;
+      const after = oracleRerun(w, oracle(w), r);
+      const options = rerunOptions(r);
+      if (after === "refused") {
+        await expect(client.rerun(id, options), `serverless, ${where}`).rejects.toBeInstanceOf(
+          DagqApiError,
+        );
+        continue;
+      }
+      const want = expected(after);
+      const local = await runLocal(defs[k]!, {
+        concurrency: 4,
+        resume: {
+          saved: { id: runs[k]!.id, snapshot: snapshot(runs[k]!) },
+          rerun: {
+            ...(r.chosen ? { tasks: r.chosen } : {}),
+            ...(r.failed ? { failed: true } : {}),
+            ...(r.downstream ? { downstream: true } : {}),
+          },
+        },
+      });
+      expect(
+        { workflow: local.status, tasks: project(local.tasks) },
+        `run-local --resume, ${where}`,
+      ).toEqual(want);
+      await client.rerun(id, options);
+      const final = await client.waitFor(id, { timeoutMs: 60_000 });
+      const tasks: Record<string, Seen> = {};
+      for await (const t of client.tasksAll(id)) tasks[t.name] = t;
+      expect(
+        { workflow: final.status, tasks: project(tasks) },
+        `serverless rerun, ${where}`,
+      ).toEqual(want);
+    }
+  }, 240_000);
 });
 
 function project(tasks: Readonly<Record<string, Seen>>): Record<string, Seen> {
@@ -110,4 +173,12 @@ function project(tasks: Readonly<Record<string, Seen>>): Record<string, Seen> {
       { status: t.status, attempts: t.attempts, output: t.output },
     ]),
   );
+}
+
+function rerunOptions(r: RerunGen) {
+  return {
+    ...(r.chosen ? { tasks: r.chosen.map((i) => `t${i}`) } : {}),
+    ...(r.failed ? { failed: true } : {}),
+    ...(r.downstream ? { downstream: true } : {}),
+  };
 }

@@ -221,7 +221,8 @@ describe("a lease holder that dies with events parked for it", () => {
     const { id } = await submitWorkflow(a, chain);
     await a.coordinator.apply(id, []);
     expect(a.coordinator.held()).toEqual([id]);
-    const [[started, done]] = await takeTasks(a, () => ({ ok: true }));
+    const [reports] = await takeTasks(a, () => ({ ok: true }));
+    const [started, done] = reports!;
     const r = await ingestCompletionMessage(b, message([started!, done!]));
     expect(r).toMatchObject({ parked: 2 });
     // The last running task reported: nothing else will come for this workflow.

@@ -29,6 +29,7 @@ describe("the function table", () => {
       "listWorkers: GET workers (function)",
       "getWorkflowGraph: GET workflows/{id}/graph (function)",
       "cancelWorkflow: POST workflows/{id}/cancel (function)",
+      "rerunWorkflow: POST workflows/{id}/rerun (function)",
       "deleteWorkflow: DELETE workflows/{id} (function)",
       "startPurge: POST purge (function)",
       "getPurge: GET purge/{job} (function)",

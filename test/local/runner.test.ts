@@ -2,7 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { compileDefinition, type TaskDefinitionInput } from "../../src/core/index.js";
+import {
+  compileDefinition,
+  type RunState,
+  snapshot,
+  type TaskDefinitionInput,
+} from "../../src/core/index.js";
 import { loadDefinitionFile } from "../../src/definitionFile.js";
 import { runLocal } from "../../src/local/runner.js";
 
@@ -69,6 +74,76 @@ describe("runLocal on the examples", () => {
     expect(result.tasks["leaf/07"]?.output).toEqual({ ok: true, n: 7, square: 49 });
     // 0² + 1² + … + 49² = 49·50·99/6
     expect(result.tasks.aggregate?.output).toEqual({ leaves: 50, sum_of_squares: 40425 });
+  });
+
+  it("params: defaults, overridden, read by a task and a condition", async () => {
+    const def = loadDefinitionFile("examples/params.yaml", { params: { lr: 0.1 } });
+    const result = await runLocal(def);
+    expect(result.status).toBe("completed");
+    expect(result.tasks.train?.output).toEqual({
+      lr: 0.1,
+      optimizer: "adam",
+      layers: [64, 32],
+      loss: 0.04,
+    });
+    expect(result.tasks.report?.output).toEqual({ lr: 0.1, optimizer: "adam", layers: [64, 32] });
+    const sgd = loadDefinitionFile("examples/params.yaml", { params: { optimizer: "sgd" } });
+    expect((await runLocal(sgd)).tasks.report?.status).toBe("skipped");
+  });
+
+  it("rerun: the failed upload and what it held up run again, build does not", async () => {
+    const def = loadDefinitionFile("examples/rerun.yaml");
+    let saved: RunState | undefined;
+    const first = await runLocal(def, {
+      onProgress: (_, run) => {
+        saved = run;
+      },
+    });
+    expect(first.status).toBe("failed");
+    expect(first.tasks.announce?.status).toBe("upstream_failed");
+    const again = await runLocal(def, {
+      resume: { saved: { id: saved!.id, snapshot: snapshot(saved!) }, rerun: {} },
+    });
+    expect(again.status).toBe("completed");
+    expect(again.tasks.build).toMatchObject({ attempts: 1, output: { artifact: "app-1.2.tar" } });
+    expect(again.tasks.upload).toMatchObject({ attempts: 2, status: "completed" });
+    expect(again.tasks.announce?.output).toEqual({
+      upload: { url: "https://example.invalid/app-1.2.tar", attempt: 2 },
+    });
+  });
+
+  it("map: one instance per shard, a report over all of them; an empty list skips them", async () => {
+    const result = await runLocal(loadDefinitionFile("examples/map.yaml"));
+    expect(result.status).toBe("completed");
+    expect(Object.keys(result.tasks)).toEqual([
+      "split",
+      "score",
+      "report",
+      "score[0]",
+      "score[1]",
+      "score[2]",
+      "score[3]",
+    ]);
+    expect(result.tasks["score[2]"]?.output).toEqual({ index: 2, rows: 300, ok: true });
+    expect(Object.keys(result.tasks.report?.output as object)).toEqual([
+      "score[0]",
+      "score[1]",
+      "score[2]",
+      "score[3]",
+    ]);
+    const none = await runLocal(loadDefinitionFile("examples/map.yaml", { params: { shards: 0 } }));
+    expect(none.status).toBe("completed");
+    expect(Object.fromEntries(Object.entries(none.tasks).map(([n, t]) => [n, t.status]))).toEqual({
+      split: "completed",
+      score: "skipped",
+      report: "skipped",
+    });
+  });
+
+  it("nightly: runs with the date it was given", async () => {
+    const def = loadDefinitionFile("examples/nightly.yaml", { params: { date: "2026-01-05" } });
+    const result = await runLocal(def);
+    expect(result.tasks.load?.output).toEqual({ extract: { date: "2026-01-05", rows: 1200 } });
   });
 
   it("retry succeeds on the second attempt", async () => {

@@ -309,10 +309,13 @@ describe("parseCondition: syntax errors", () => {
       '"a" in inputs.A.x not in inputs.A.y',
       'comparisons cannot be chained: second operator "not" at column 19: write a < b and b < c instead of a < b < c',
     ],
-    ["foo", 'unknown name "foo" at column 1: conditions can only read inputs.<task>'],
+    [
+      "foo",
+      'unknown name "foo" at column 1: conditions can only read inputs.<task> and params.<name>',
+    ],
     [
       "inputs.A.x == yes",
-      'unknown name "yes" at column 15: conditions can only read inputs.<task>',
+      'unknown name "yes" at column 15: conditions can only read inputs.<task> and params.<name>',
     ],
     [
       "len(inputs.A.x) > 1",
@@ -419,7 +422,7 @@ describe("parseCondition: hostile input", () => {
   it("rejects names that look like JavaScript globals", () => {
     for (const name of ["constructor", "__proto__", "eval", "Function", "globalThis", "this"]) {
       expect(message(`${name} == 1`)).toBe(
-        `unknown name "${name}" at column 1: conditions can only read inputs.<task>`,
+        `unknown name "${name}" at column 1: conditions can only read inputs.<task> and params.<name>`,
       );
     }
     expect(message('eval("1")')).toBe(

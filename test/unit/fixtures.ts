@@ -6,16 +6,19 @@ import {
   createRun,
   type DepPolicy,
   type Event,
+  findTask,
   type Json,
   type RunState,
   TASK_STATES,
   type TaskState,
+  taskName,
 } from "../../src/core/index.js";
 
 export interface TaskShape {
   deps?: string[];
   policy?: DepPolicy;
   condition?: string;
+  map?: string;
   retries?: number;
   timeout?: number;
 }
@@ -33,6 +36,7 @@ export function dag(shape: Record<string, string[] | TaskShape>, name = "test"):
         depends_on: t.deps ?? [],
         ...(t.policy !== undefined ? { dep_policy: t.policy } : {}),
         ...(t.condition !== undefined ? { condition: t.condition } : {}),
+        ...(t.map !== undefined ? { map: t.map } : {}),
         ...(t.retries !== undefined ? { num_retries: t.retries } : {}),
         ...(t.timeout !== undefined ? { timeout_s: t.timeout } : {}),
       };
@@ -48,12 +52,22 @@ export function idx(def: CompiledWorkflow, name: string): number {
   return i;
 }
 
-export function statusOf(run: RunState, name: string): TaskState {
-  return TASK_STATES[run.status[idx(run.def, name)]!]!;
+/** A task by name in a run, instances of maps (`train[2]`) included. */
+export function at(run: RunState, name: string): number {
+  const i = findTask(run, name);
+  if (i === undefined) throw new Error(`no task ${name}`);
+  return i;
 }
 
+export function statusOf(run: RunState, name: string): TaskState {
+  return TASK_STATES[run.status[at(run, name)]!]!;
+}
+
+/** Every task's state by name, instances of maps included. */
 export function statuses(run: RunState): Record<string, TaskState> {
-  return Object.fromEntries(run.def.tasks.map((t, i) => [t.name, TASK_STATES[run.status[i]!]!]));
+  const out: Record<string, TaskState> = {};
+  for (let i = 0; i < run.size; i++) out[taskName(run, i)] = TASK_STATES[run.status[i]!]!;
+  return out;
 }
 
 /** A test's handle on a run: events by task name, commands by task name. */
@@ -77,30 +91,30 @@ export class Harness {
     return t;
   }
 
-  complete(name: string, output?: Json, attempt = this.run.attempt[idx(this.def, name)]!) {
+  complete(name: string, output?: Json, attempt = this.run.attempt[at(this.run, name)]!) {
     return this.apply({
       kind: "completed",
-      task: idx(this.def, name),
+      task: at(this.run, name),
       attempt,
       ...(output !== undefined ? { output } : {}),
     });
   }
 
-  fail(name: string, error = "boom", attempt = this.run.attempt[idx(this.def, name)]!) {
-    return this.apply({ kind: "failed", task: idx(this.def, name), attempt, error });
+  fail(name: string, error = "boom", attempt = this.run.attempt[at(this.run, name)]!) {
+    return this.apply({ kind: "failed", task: at(this.run, name), attempt, error });
   }
 
-  start(name: string, attempt = this.run.attempt[idx(this.def, name)]!) {
-    return this.apply({ kind: "started", task: idx(this.def, name), attempt });
+  start(name: string, attempt = this.run.attempt[at(this.run, name)]!) {
+    return this.apply({ kind: "started", task: at(this.run, name), attempt });
   }
 
   dispatched(): string[] {
     return this.commands
       .filter((c) => c.kind === "dispatch")
-      .map((c) => this.def.tasks[c.task]!.name);
+      .map((c) => taskName(this.run, c.task));
   }
 
   reason(name: string): string | undefined {
-    return this.run.reasons.get(idx(this.def, name));
+    return this.run.reasons.get(at(this.run, name));
   }
 }

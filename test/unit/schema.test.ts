@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { graphText } from "../../src/cli/render/graphText.js";
+import { graphShape } from "../../src/core/index.js";
 import { loadDefinitionFile } from "../../src/definitionFile.js";
 import { WORKFLOW_SCHEMA_ID, workflowJsonSchemaText } from "../../src/workflowSchema.js";
 
@@ -21,6 +23,7 @@ describe("schema/workflow.schema.json", () => {
       "depends_on",
       "dep_policy",
       "condition",
+      "map",
       "num_retries",
       "retry_backoff_s",
       "timeout_s",
@@ -34,10 +37,14 @@ describe("schema/workflow.schema.json", () => {
 describe("examples/", () => {
   const files = readdirSync("examples").filter((f) => f.endsWith(".yaml"));
 
-  it("holds the four documented examples", () => {
+  it("holds the documented examples", () => {
     expect(files.sort()).toEqual([
       "fan-out-fan-in.yaml",
+      "map.yaml",
       "ml-pipeline.yaml",
+      "nightly.yaml",
+      "params.yaml",
+      "rerun.yaml",
       "resilient-diamond.yaml",
       "retry.yaml",
     ]);
@@ -50,6 +57,13 @@ describe("examples/", () => {
     );
     const def = loadDefinitionFile(`examples/${file}`);
     expect(def.definition.name).toBe(file.replace(/\.yaml$/, ""));
+  });
+
+  it("map.mmd is the graph `dagq validate examples/map.yaml --graph mermaid` prints", () => {
+    const def = loadDefinitionFile("examples/map.yaml");
+    expect(readFileSync("examples/map.mmd", "utf8")).toBe(
+      graphText(def, graphShape(def), "mermaid"),
+    );
   });
 });
 

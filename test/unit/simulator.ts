@@ -17,12 +17,17 @@ export interface Outcome {
 
 export interface SimOptions {
   /** Deterministic per (task, attempt): the result must not depend on delivery order. */
-  readonly outcome: (task: number, attempt: number) => Outcome;
+  readonly outcome: (task: number, attempt: number, run: RunState) => Outcome;
   /** A number in [0, 1) per call: drives delivery order, batching and duplicates. */
   readonly random: () => number;
   readonly maxInFlight?: number;
   readonly duplicateRate?: number;
   readonly checkEveryStep?: boolean;
+  /**
+   * Called each time nothing is left in flight: events to apply then (an operator's rerun), or
+   * none to end the simulation.
+   */
+  readonly whenIdle?: (run: RunState) => Event[];
 }
 
 export interface SimResult {
@@ -53,14 +58,22 @@ export function simulate(def: CompiledWorkflow, opts: SimOptions): SimResult {
   };
   take(transition.commands);
   let steps = 0;
-  while (pool.length > 0) {
+  for (;;) {
+    if (pool.length === 0) {
+      const more = opts.whenIdle?.(run) ?? [];
+      if (more.length === 0) break;
+      const t = applyEvents(run, more, T0 + ++steps, { maxInFlight: opts.maxInFlight });
+      deltas.push(t.delta);
+      take(t.commands);
+      continue;
+    }
     if (++steps > 100_000) throw new Error("simulation does not terminate");
     const batch: Event[] = [];
     const size = 1 + Math.floor(opts.random() * Math.min(pool.length, 4));
     for (let k = 0; k < size && pool.length > 0; k++) {
       const [task, attempt] = pool.splice(Math.floor(opts.random() * pool.length), 1)[0]!;
       if (opts.random() < 0.7) batch.push({ kind: "started", task, attempt });
-      const o = opts.outcome(task, attempt);
+      const o = opts.outcome(task, attempt, run);
       batch.push(
         o.ok
           ? {

@@ -7,14 +7,17 @@ import { dag, Harness, statusOf } from "./fixtures.js";
  * some event sequence, and no sequence produces a transition outside the table.
  */
 const ALLOWED: Record<TaskState, readonly TaskState[]> = {
-  pending: ["ready", "skipped", "upstream_failed", "cancelled"],
+  // failed: a condition or map that cannot be evaluated; running: a map expanded.
+  pending: ["ready", "skipped", "upstream_failed", "cancelled", "failed", "running"],
   ready: ["running", "completed", "failed", "cancelled", "ready"],
   running: ["completed", "failed", "ready", "cancelled"],
-  completed: [],
-  failed: [],
-  skipped: [],
-  upstream_failed: [],
-  cancelled: [],
+  // Terminal: only a rerun leaves them (a task without dependencies goes back to ready; a
+  // mapped task whose instances run again goes back to running).
+  completed: ["pending", "ready", "running"],
+  failed: ["pending", "ready", "running"],
+  skipped: ["pending"],
+  upstream_failed: ["pending"],
+  cancelled: ["pending", "ready", "running"],
 };
 
 type Step = (h: Harness) => void;
@@ -33,6 +36,44 @@ const scenarios: Record<string, Step[]> = {
   cancelReady: [(h) => h.apply({ kind: "cancel" })],
   failDirect: [(h) => h.complete("a"), (h) => h.fail("b")],
   failRunning: [(h) => h.start("a"), (h) => h.fail("a")],
+  rerunFailed: [(h) => h.fail("a"), (h) => h.apply({ kind: "rerun" })],
+  rerunCancelled: [(h) => h.apply({ kind: "cancel" }), (h) => h.apply({ kind: "rerun" })],
+  rerunSkipped: [
+    (h) => h.complete("a"),
+    (h) => h.fail("b"),
+    (h) => h.complete("r"),
+    (h) => h.apply({ kind: "rerun", tasks: [h.def.index.get("a")!], downstream: true }),
+  ],
+  mapRuns: [
+    (h) => h.complete("a", { items: [1, 2] }),
+    (h) => h.complete("m[0]"),
+    (h) => h.complete("m[1]"),
+  ],
+  mapRerunFailed: [
+    (h) => h.complete("a", { items: [1] }),
+    (h) => h.fail("m[0]"),
+    (h) => h.apply({ kind: "rerun" }),
+  ],
+  mapRerunCancelled: [
+    (h) => h.complete("a", { items: [1] }),
+    (h) => h.apply({ kind: "cancel" }),
+    (h) => h.apply({ kind: "rerun" }),
+  ],
+  mapRerunCompleted: [
+    (h) => h.complete("a", { items: [1] }),
+    (h) => h.complete("m[0]"),
+    (h) => h.complete("b"),
+    (h) => h.fail("r"),
+    (h) => h.fail("r"),
+    (h) => h.apply({ kind: "rerun", tasks: [h.def.index.get("m")!] }),
+  ],
+  rerunCompleted: [
+    (h) => h.complete("a"),
+    (h) => h.complete("b"),
+    (h) => h.fail("r"),
+    (h) => h.fail("r"),
+    (h) => h.apply({ kind: "rerun", tasks: [h.def.index.get("a")!], downstream: true }),
+  ],
 };
 
 describe("task transition table", () => {
@@ -40,7 +81,14 @@ describe("task transition table", () => {
     const seen = new Set<string>();
     for (const [name, steps] of Object.entries(scenarios)) {
       const h = new Harness(
-        dag({ a: [], b: ["a"], r: { retries: 1 }, s: { deps: ["a", "r"], condition: "false" } }),
+        dag({
+          a: [],
+          b: ["a"],
+          r: { retries: 1 },
+          s: { deps: ["a", "r"], condition: "false" },
+          // Without `items` in a's output, the map cannot be evaluated: m fails.
+          m: { deps: ["a"], map: "inputs.a.items" },
+        }),
       );
       for (const step of steps) {
         const before = h.def.tasks.map((t) => statusOf(h.run, t.name));

@@ -5,6 +5,7 @@ import { listCommand } from "./listCommand.js";
 import { logsCommand } from "./logsCommand.js";
 import { outputCommand } from "./outputCommand.js";
 import { purgeCommand } from "./purgeCommand.js";
+import { rerunCommand } from "./rerunCommand.js";
 import { statusCommand } from "./statusCommand.js";
 import { submitCommand } from "./submitCommand.js";
 import { summaryCommand } from "./summaryCommand.js";
@@ -28,6 +29,7 @@ export function registerClientCommands(program: Command): void {
     workersCommand(),
     summaryCommand(),
     cancelCommand(),
+    rerunCommand(),
     purgeCommand(),
     doctorCommand(),
   ];

@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import type { Command } from "commander";
-import type { WorkflowDefinitionInput } from "../../core/index.js";
+import { DagqError, ErrorCode, type Json, type WorkflowDefinitionInput } from "../../core/index.js";
 import { loadDefinitionFile } from "../../definitionFile.js";
 import type { EndpointFlags } from "../endpoint.js";
 import { ExitCode } from "../exitCode.js";
-import { positiveSeconds } from "../optionParsers.js";
+import { param, positiveSeconds, workflowId } from "../optionParsers.js";
 import { safeText } from "../render/safeText.js";
 import { clientCommand, runWithClient } from "./clientCommand.js";
 import { watchWorkflow } from "./watchCommand.js";
@@ -14,6 +14,8 @@ interface SubmitFlags extends EndpointFlags {
   readonly watch: boolean;
   readonly layers?: boolean;
   readonly interval: number;
+  readonly id?: string;
+  readonly param: Readonly<Record<string, Json>>;
 }
 
 /**
@@ -28,15 +30,30 @@ export function submitCommand(): Command {
     .option("--layers", "with --watch: show counts per layer")
     .option("--no-layers", "with --watch: never show counts per layer")
     .option("-i, --interval <s>", "with --watch: seconds between polls", positiveSeconds, 1)
+    .option(
+      "--id <id>",
+      "the workflow's id, of your choosing: submitting again with it is safe (one FILE only)",
+      workflowId,
+    )
+    .option("--param <name=value>", "a parameter's value (repeatable; JSON or text)", param, {})
     .action(async (files: string[], flags: SubmitFlags) => {
       await runWithClient(flags, async (client) => {
+        if (flags.id !== undefined && files.length > 1)
+          throw new DagqError(
+            ErrorCode.INVALID_DEFINITION,
+            "--id names one workflow: give one FILE",
+          );
+        const params = Object.keys(flags.param).length > 0 ? flags.param : undefined;
         const payloads = files.map((file) => {
-          const def = loadDefinitionFile(file);
+          const def = loadDefinitionFile(file, params ? { params } : {});
           return { file, name: def.definition.name, body: payloadOf(file) };
         });
         const ids: string[] = [];
         for (const p of payloads) {
-          const submitted = await client.submit(p.body);
+          const submitted = await client.submit(p.body, {
+            ...(flags.id !== undefined ? { id: flags.id } : {}),
+            ...(params ? { params } : {}),
+          });
           ids.push(submitted.id);
           process.stdout.write(`${submitted.id}\n`);
           process.stderr.write(

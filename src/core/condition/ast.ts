@@ -31,6 +31,8 @@ export type ConditionNode =
   | { readonly kind: "literal"; readonly value: LiteralValue }
   | { readonly kind: "list"; readonly items: readonly ConditionNode[] }
   | { readonly kind: "input"; readonly ref: ConditionRef }
+  /** A workflow parameter (`params.lr`): a constant once the workflow is submitted. */
+  | { readonly kind: "param"; readonly name: string }
   | { readonly kind: "member"; readonly object: ConditionNode; readonly name: string }
   | { readonly kind: "index"; readonly object: ConditionNode; readonly index: ConditionNode }
   | { readonly kind: "call"; readonly fn: Aggregate; readonly arg: ConditionNode }
@@ -54,6 +56,8 @@ export interface Condition {
   readonly ast: ConditionNode;
   /** Deduplicated, in order of first appearance. */
   readonly refs: readonly ConditionRef[];
+  /** The parameters it reads, deduplicated, in order of first appearance. */
+  readonly params: readonly string[];
 }
 
 export const MAX_SOURCE_LENGTH = 4096;

@@ -54,6 +54,19 @@ export function checkCondition(cond: Condition): string[] {
   return checker.problems;
 }
 
+/**
+ * Checks a parsed `map` expression at submission: the same inference, but the expression must
+ * give a list (a list literal, a glob's values, or a value read from an output or a parameter,
+ * which may be one). Returns the problems, each as `expression: message`.
+ */
+export function checkListExpression(cond: Condition): string[] {
+  const checker = new Checker();
+  const t = checker.type(cond.ast);
+  if (!t.perTask && t.shape !== "list" && t.shape !== "unknown")
+    checker.report(cond.ast, `a map must give a list, got ${describe(t)}`);
+  return checker.problems;
+}
+
 class Checker {
   readonly problems: string[] = [];
 
@@ -72,6 +85,9 @@ class Checker {
         return { shape: "list", perTask: false };
       case "input":
         return { shape: "unknown", perTask: node.ref.kind === "glob" };
+      case "param":
+        // A parameter's value is set at submission, and may be overridden then: any JSON.
+        return UNKNOWN;
       case "member":
       case "index":
         return this.access(node);

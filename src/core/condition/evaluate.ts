@@ -18,16 +18,44 @@ const WRAP = `${PER_TASK}: ${WRAP_HINT}`;
 
 /** `inputs` holds the outputs of the direct dependencies that COMPLETED, keyed by task name, in
  *  the order of depends_on (a completed task that set no output maps to null). A glob's values
- *  follow that order. Never throws. */
+ *  follow that order. `params`: the workflow's parameters. Never throws. */
 export function evaluateCondition(
   cond: Condition,
   inputs: ReadonlyMap<string, Json>,
+  params: Readonly<Record<string, Json>> = {},
 ): ConditionResult {
-  try {
-    const value = new Evaluator(inputs).evaluate(cond.ast);
+  return guarded(() => {
+    const value = new Evaluator(inputs, params).evaluate(cond.ast);
     if (value.proj) return fail(cond.ast, `a condition must be true or false, got ${WRAP}`);
     if (typeof value.v === "boolean") return { ok: true, value: value.v };
     return fail(cond.ast, `a condition must be true or false, got ${typeName(value.v)}`);
+  });
+}
+
+export type ExpressionResult =
+  | { readonly ok: true; readonly value: Json }
+  | { readonly ok: false; readonly reason: string };
+
+/**
+ * Evaluates an expression of the condition language to a JSON value rather than true or false
+ * (a task's `map`): the same inputs, params and rules; a glob's values come out as a plain
+ * list, in the order of the inputs. Never throws.
+ */
+export function evaluateExpression(
+  cond: Condition,
+  inputs: ReadonlyMap<string, Json>,
+  params: Readonly<Record<string, Json>> = {},
+): ExpressionResult {
+  return guarded(() => ({
+    ok: true,
+    value: plain(new Evaluator(inputs, params).evaluate(cond.ast)),
+  }));
+}
+
+/** Runs an evaluation; what it throws becomes the reason it could not be evaluated. */
+function guarded<R>(evaluate: () => R): R | { readonly ok: false; readonly reason: string } {
+  try {
+    return evaluate();
   } catch (e) {
     if (e instanceof Failure) return { ok: false, reason: e.reason };
     // Reached only through outputs that are not real JSON (getters that throw, cycles, ...).
@@ -48,7 +76,10 @@ class Evaluator {
   private names: readonly string[] | undefined;
   private readonly globs = new Map<string, readonly string[]>();
 
-  constructor(private readonly inputs: ReadonlyMap<string, Json>) {}
+  constructor(
+    private readonly inputs: ReadonlyMap<string, Json>,
+    private readonly params: Readonly<Record<string, Json>>,
+  ) {}
 
   evaluate(node: ConditionNode): Value {
     switch (node.kind) {
@@ -70,6 +101,11 @@ class Evaluator {
         }
         return single(v ?? null);
       }
+      case "param":
+        // Checked at submission; a definition compiled without its parameters lacks them.
+        if (!Object.hasOwn(this.params, node.name))
+          return fail(node, `no parameter ${quote(node.name, 80)}`);
+        return single(this.params[node.name] as Json);
       case "member":
       case "index":
         return this.access(node);

@@ -56,7 +56,7 @@ class Parser extends PrimaryParser {
     const tok = this.peek();
     if (tok.type !== "eof")
       this.unexpected(tok, "expected an operator or the end of the condition");
-    return { source: this.source, ast, refs: this.refs };
+    return { source: this.source, ast, refs: this.refs, params: this.params };
   }
 
   private parseOr(): ConditionNode {

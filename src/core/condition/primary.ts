@@ -19,6 +19,8 @@ const FUNCTIONS = `${AGGREGATES.slice(0, -1).join(", ")} and ${AGGREGATES.at(-1)
 export abstract class PrimaryParser extends TokenCursor {
   /** Every input reference met so far, deduplicated, in order of first appearance. */
   protected readonly refs: ConditionRef[] = [];
+  /** Every parameter read so far, deduplicated, in order of first appearance. */
+  protected readonly params: string[] = [];
 
   /** The loosest-binding rule, for what sits inside brackets, parentheses and calls. */
   protected abstract parseExpression(): ConditionNode;
@@ -95,6 +97,7 @@ export abstract class PrimaryParser extends TokenCursor {
     if (Object.hasOwn(LITERAL_NAMES, name))
       return { kind: "literal", value: LITERAL_NAMES[name] ?? null };
     if (name === "inputs") return this.parseInput();
+    if (name === "params") return this.parseParam();
     if (isAggregate(name)) {
       if (!this.isPunct("(")) {
         throw syntaxError(this.source, tok.pos, `${name} is a function`, `write ${name}(<list>)`);
@@ -120,7 +123,7 @@ export abstract class PrimaryParser extends TokenCursor {
       this.source,
       tok.pos,
       `unknown name ${quote(name)}`,
-      "conditions can only read inputs.<task>",
+      "conditions can only read inputs.<task> and params.<name>",
     );
   }
 
@@ -164,6 +167,32 @@ export abstract class PrimaryParser extends TokenCursor {
       : { kind: "name", name };
     if (!this.refs.some((r) => sameRef(r, ref))) this.refs.push(ref);
     return { kind: "input", ref };
+  }
+
+  /** `params.NAME` or `params["NAME"]`: which parameter is read is known at submission. */
+  private parseParam(): ConditionNode {
+    const tok = this.next();
+    let name: string;
+    if (tok.type === "punct" && tok.value === ".") {
+      const word = this.next();
+      if (word.type !== "name") this.unexpected(word, 'expected a parameter name after "params."');
+      name = word.value;
+    } else if (tok.type === "punct" && tok.value === "[") {
+      const str = this.next();
+      if (str.type !== "str")
+        this.unexpected(str, 'params[...] takes a quoted name, e.g. params["lr"]');
+      this.close("]", tok);
+      name = str.value;
+    } else {
+      throw syntaxError(
+        this.source,
+        tok.pos,
+        '"params" must be followed by a parameter name',
+        'write params.lr or params["lr"]',
+      );
+    }
+    if (!this.params.includes(name)) this.params.push(name);
+    return { kind: "param", name };
   }
 
   /** The names and stars written together from `first` on, e.g. `train_*` in `inputs.train_*`. */

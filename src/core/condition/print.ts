@@ -33,6 +33,7 @@ function precedence(node: ConditionNode): number {
     case "literal":
     case "list":
     case "input":
+    case "param":
     case "call":
       return Prec.ATOM;
     default:
@@ -50,6 +51,8 @@ function bare(node: ConditionNode): string {
       // `inputs.*` is the one glob written without quotes.
       if (node.ref.kind === "glob" && node.ref.pattern === "*") return "inputs.*";
       return `inputs${accessor(node.ref.kind === "name" ? node.ref.name : node.ref.pattern)}`;
+    case "param":
+      return `params${accessor(node.name)}`;
     case "member":
       return `${postfixObject(node.object)}${accessor(node.name)}`;
     case "index":

@@ -52,9 +52,7 @@ export async function readDocument(
     throw new HttpError(400, "the request body is not valid UTF-8");
   }
   if (format === "json") return parseJson(text);
-  const yaml = parseYaml(text);
-  if (!yaml.ok) throw new HttpError(400, yaml.message);
-  return yaml.value;
+  return yamlBody(text);
 }
 
 function formatOf(header: string | null, accept: readonly BodyFormat[]): BodyFormat {
@@ -78,6 +76,13 @@ function parseJson(text: string): unknown {
   } catch (e) {
     throw new HttpError(400, `invalid JSON: ${toError(e).message}`);
   }
+}
+
+/** YAML (or JSON) text as a document, refused with a 400 like a body that does not parse. */
+export function yamlBody(text: string): unknown {
+  const yaml = parseYaml(text);
+  if (!yaml.ok) throw new HttpError(400, yaml.message);
+  return yaml.value;
 }
 
 function tooLarge(maxBytes: number): HttpError {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { TaskNameSchema } from "../../core/index.js";
+import { RunTaskNameSchema } from "../../core/index.js";
 
 /** The shape of ids `newWorkflowId` makes; anything else cannot name a workflow. */
 export const WorkflowIdParam = z
@@ -21,11 +21,12 @@ export function limitParam(max: number) {
 }
 
 /**
- * A task name as a path segment. Names hold `/` (`train/rf`), which a client sends as `%2F`;
- * a host that leaves `%2F` encoded in route values (ASP.NET Core does) is undone here. Names
- * cannot contain `%`, so the decoding is unambiguous.
+ * A task name as a path segment, an instance of a map (`train[3]`) included. Names hold `/`
+ * (`train/rf`), which a client sends as `%2F`; a host that leaves `%2F` encoded in route values
+ * (ASP.NET Core does) is undone here, and so are an instance's brackets. Names cannot contain
+ * `%`, so the decoding is unambiguous.
  */
 export const TaskNameParam = z
   .string()
-  .transform((s) => s.replace(/%2F/gi, "/"))
-  .pipe(TaskNameSchema);
+  .transform((s) => s.replace(/%2F/gi, "/").replace(/%5B/gi, "[").replace(/%5D/gi, "]"))
+  .pipe(RunTaskNameSchema);

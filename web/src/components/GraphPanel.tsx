@@ -119,7 +119,15 @@ function GraphNodeView(props: {
 }) {
   const { node, at } = props;
   if (node.kind === "task") {
-    const label = node.name.length > 22 ? `…${node.name.slice(-21)}` : node.name;
+    // A map that expanded is drawn once, with its number of instances and their states.
+    const mapped = node.instances ? ` ×${node.instances.total}` : "";
+    const room = 22 - mapped.length;
+    const label = `${node.name.length > room ? `…${node.name.slice(-(room - 1))}` : node.name}${mapped}`;
+    const instances = node.instances
+      ? ` (${node.instances.total} instances: ${Object.entries(node.instances.counts)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(", ")})`
+      : "";
     return (
       <g
         class={`node task st-${node.state}${props.selected ? " selected" : ""}`}
@@ -128,7 +136,7 @@ function GraphNodeView(props: {
         transform={`translate(${at.x},${at.y})`}
         {...clickable(() => props.onTask(node.name))}
       >
-        <title>{`${node.name}: ${node.state}`}</title>
+        <title>{`${node.name}: ${node.state}${instances}`}</title>
         <rect width={at.w} height={at.h} rx="6" />
         <text x="10" y={at.h / 2 + 4}>
           {label}
