@@ -1,17 +1,100 @@
-import { type Figure, runCoreBench } from "./coreBench.js";
-import { runServerlessBench } from "./serverlessBench.js";
+/**
+ * `npm run bench`: every benchmark in one process, one report.
+ *
+ *   --json    one JSON object per metric on stdout: {"metric","value","unit","target","pass"}
+ *   --quick   every metric at reduced size (under 2 minutes); each JSON line says "quick": true
+ *   --core / --ingest / --e2e   only those suites (any combination; all by default)
+ *
+ * Progress goes to stderr. The end-to-end suite runs the built CLI (dist/): build first.
+ */
+import { cpus, loadavg } from "node:os";
+import { runCoreBench } from "./coreBench.js";
+import { checkBuild } from "./dagqProcess.js";
+import { FULL_E2E, QUICK_E2E, runE2eBench, type ShapePoint } from "./e2eBench.js";
+import { type Figure, formatNumber, jsonLine, table } from "./figure.js";
+import { FULL_INGEST, QUICK_INGEST, runServerlessBench } from "./serverlessBench.js";
 
-/** `npm run bench`: runs every benchmark in one process and prints one table. */
-const figures: Figure[] = [];
-const log = (line: string) => process.stderr.write(`${line}\n`);
-figures.push(...runCoreBench(log));
-if (!process.argv.includes("--core")) figures.push(...(await runServerlessBench(log)));
+const args = new Set(process.argv.slice(2));
+const json = args.has("--json");
+const quick = args.has("--quick");
+const chosen = ["core", "ingest", "e2e"].filter((s) => args.has(`--${s}`));
+const suites = new Set(chosen.length > 0 ? chosen : ["core", "ingest", "e2e"]);
+const unknown = [...args].filter(
+  (a) => !["--json", "--quick", "--core", "--ingest", "--e2e"].includes(a),
+);
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown option ${unknown.join(" ")}\n`);
+  process.exit(2);
+}
 
-const width = Math.max(...figures.map((f) => f.name.length));
-console.log(`\ndagq benchmarks — node ${process.version}, ${new Date().toISOString()}\n`);
-for (const f of figures) {
-  const value = f.value >= 100 ? Math.round(f.value).toLocaleString("en-US") : f.value.toFixed(2);
-  console.log(
-    `${f.name.padEnd(width)}  ${`${value} ${f.unit}`.padStart(16)}${f.target ? `   target ${f.target}` : ""}`,
+const started = performance.now();
+const log = (line: string) =>
+  process.stderr.write(
+    `[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`,
   );
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+const settings = Object.entries(process.env)
+  .filter(([k]) => k.startsWith("DAGQ_"))
+  .map(([k, v]) => `${k}=${v}`);
+const header = [
+  `dagq benchmarks — node ${process.version}, ${cpus().length} cores, ${new Date().toISOString()}`,
+  `load average at start ${load()}${settings.length ? `; settings from the environment: ${settings.join(" ")}` : ""}`,
+  ...(quick
+    ? [
+        "QUICK RUN: every metric at reduced size; figures are indicative, not comparable with the targets",
+      ]
+    : []),
+];
+for (const line of header) log(line);
+
+if (suites.has("e2e")) checkBuild();
+const figures: Figure[] = [];
+let shapes: ShapePoint[] = [];
+if (suites.has("core")) figures.push(...runCoreBench(log, quick ? 10_000 : 100_000));
+if (suites.has("ingest"))
+  figures.push(...(await runServerlessBench(log, quick ? QUICK_INGEST : FULL_INGEST)));
+if (suites.has("e2e")) {
+  const e2e = await runE2eBench(quick ? QUICK_E2E : FULL_E2E, log);
+  figures.unshift(...e2e.figures);
+  shapes = e2e.shapes;
+}
+const seconds = (performance.now() - started) / 1000;
+log(`done in ${seconds.toFixed(0)} s; load average at the end ${load()}`);
+
+const shapeFigures = shapes.flatMap((p): Figure[] => [
+  {
+    metric: `shape.${p.shape}.${p.tasks}.tasks_per_s`,
+    name: `${p.shape} ${p.tasks}: tasks/s`,
+    value: p.tasksPerS,
+    unit: "tasks/s",
+  },
+  {
+    metric: `shape.${p.shape}.${p.tasks}.requests_per_task`,
+    name: `${p.shape} ${p.tasks}: requests/task`,
+    value: p.requestsPerTask,
+    unit: "requests",
+  },
+]);
+
+if (json) {
+  for (const f of [...figures, ...shapeFigures]) console.log(jsonLine(f, quick));
+} else {
+  console.log(
+    ["", ...header, `took ${seconds.toFixed(0)} s; load average at the end ${load()}`, ""].join(
+      "\n",
+    ),
+  );
+  console.log(table(figures).join("\n"));
+  if (shapes.length > 0) {
+    console.log(
+      "\nend to end, by workflow shape (tasks in the workflow: tasks/s, storage requests/task):",
+    );
+    for (const p of shapes)
+      console.log(
+        `  ${p.shape.padEnd(8)} ${String(p.tasks).padStart(6)}: ${formatNumber(p.tasksPerS).padStart(8)} tasks/s  ${formatNumber(p.requestsPerTask).padStart(6)} requests/task`,
+      );
+  }
 }

@@ -9,7 +9,7 @@ import { memoryStorage } from "../src/memory/memoryStorage.js";
 import { StatsTelemetry } from "../src/observability/telemetry.js";
 import type { Completion } from "../src/protocol/messages.js";
 import type { QueueStore, Storage } from "../src/storage/ports.js";
-import type { Figure } from "./coreBench.js";
+import { atLeast, type Figure, formatNumber } from "./figure.js";
 
 /** Counts applied events and remembers when the first and the n-th were applied. */
 class Timing extends StatsTelemetry {
@@ -197,17 +197,43 @@ async function bytesPerBatch(leaves: number): Promise<number> {
   return (end.sum - s0) / (end.n - n0);
 }
 
-export async function runServerlessBench(log: (line: string) => void): Promise<Figure[]> {
+export interface IngestSizes {
+  /** Leaves of the seed shape (one completion per message) and the emulator's baseline depth. */
+  readonly seedLeaves: number;
+  /** Leaves of the wide fan-out (100 completions per message). */
+  readonly wideLeaves: number;
+  /** Workflow sizes for the bytes per batch (in-memory storage). */
+  readonly byteSizes: readonly number[];
+}
+
+export const FULL_INGEST: IngestSizes = {
+  seedLeaves: 998,
+  wideLeaves: 16_000,
+  byteSizes: [1_000, 16_000, 100_000],
+};
+
+export const QUICK_INGEST: IngestSizes = {
+  seedLeaves: 298,
+  wideLeaves: 2_000,
+  byteSizes: [1_000, 16_000],
+};
+
+export async function runServerlessBench(
+  log: (line: string) => void,
+  sizes: IngestSizes = FULL_INGEST,
+): Promise<Figure[]> {
   const figures: Figure[] = [];
+  const { seedLeaves, wideLeaves } = sizes;
+  const wideK = `${wideLeaves / 1000}k`;
   const azurite = await startAzurite();
   try {
     const storage = connectStorage({
       connectionString: azurite.connectionString,
       container: "seed-workflows",
     });
-    const baseline = await azuriteRate(storage.queues, 1000);
+    const baseline = await azuriteRate(storage.queues, seedLeaves + 2);
     log("serverless: azurite baseline done");
-    const seed = await ingestRun(storage, "seed", 998, 1);
+    const seed = await ingestRun(storage, "seed", seedLeaves, 1);
     log("serverless: seed shape done");
     // Task messages go to a sink that drops them: this run measures ingest (state in Azurite
     // blobs, completions through an Azurite queue). Dispatching 16,000 messages into Azurite
@@ -219,52 +245,77 @@ export async function runServerlessBench(log: (line: string) => void): Promise<F
     const batched = await ingestRun(
       { ...wide, tasks: { send: async () => {} } },
       "wide",
-      16_000,
+      wideLeaves,
       100,
     );
-    log("serverless: 16k batched done");
+    log(`serverless: ${wideK} batched done`);
     const withDispatch = await ingestRun(
       connectStorage({ connectionString: azurite.connectionString, container: "full-workflows" }),
       "full",
-      16_000,
+      wideLeaves,
       100,
     );
-    log("serverless: 16k batched with dispatch done");
+    log(`serverless: ${wideK} batched with dispatch done`);
     const sendRate = await azuriteSendRate(storage.queues, 2000);
+    const seedName = `seed shape (${(seedLeaves + 2).toLocaleString("en-US")}-task fan-out/in, 1 completion/msg)`;
     figures.push(
-      { name: "azurite: receive+delete, one queue, depth 1000", value: baseline, unit: "msg/s" },
       {
-        name: "seed shape (1k fan-out/in, 1 completion/msg)",
+        metric: "ingest.azurite_receive_delete_per_s",
+        name: `azurite: receive+delete, one queue, depth ${seedLeaves + 2}`,
+        value: baseline,
+        unit: "msg/s",
+      },
+      {
+        metric: "ingest.seed_per_s",
+        name: seedName,
         value: seed.perSecond,
         unit: "/s",
         target: "seed 81.9/s",
+        limit: `emulator receive+delete ${formatNumber(baseline)} msg/s`,
       },
       {
+        metric: "ingest.seed_vs_azurite",
         name: "seed shape / azurite rate",
         value: seed.perSecond / baseline,
         unit: "ratio",
-        target: "≥ 0.7",
-      },
-      { name: "seed shape: completions per journal append", value: 998 / seed.batches, unit: "" },
-      {
-        name: "16k fan-out, 100 completions/msg (dispatch not sent)",
-        value: batched.perSecond,
-        unit: "/s",
-        target: "≥ 3,000/s",
+        target: atLeast(0.7),
       },
       {
-        name: "16k fan-out: completions per journal append",
-        value: 16_000 / batched.batches,
+        metric: "ingest.seed_completions_per_append",
+        name: "seed shape: completions per journal append",
+        value: seedLeaves / seed.batches,
         unit: "",
       },
       {
-        name: "16k fan-out, 100 completions/msg, each freeing a slot for the next dispatch",
+        metric: "ingest.batched_per_s",
+        name: `${wideK} fan-out, 100 completions/msg (dispatch not sent)`,
+        value: batched.perSecond,
+        unit: "/s",
+        target: atLeast(3000),
+      },
+      {
+        metric: "ingest.batched_completions_per_append",
+        name: `${wideK} fan-out: completions per journal append`,
+        value: wideLeaves / batched.batches,
+        unit: "",
+      },
+      {
+        metric: "ingest.batched_dispatch_per_s",
+        name: `${wideK} fan-out, 100 completions/msg, each freeing a slot for a real dispatch`,
         value: withDispatch.perSecond,
         unit: "/s",
+        target: atLeast(3000),
+        limit: `emulator sends ${formatNumber(sendRate)} msg/s (32 at a time)`,
       },
-      { name: "azurite: sends, 32 in parallel, one queue", value: sendRate, unit: "msg/s" },
       {
-        name: "16k fan-out: bytes appended per batch (Azurite)",
+        metric: "ingest.azurite_sends_per_s",
+        name: "azurite: sends, 32 in parallel, one queue",
+        value: sendRate,
+        unit: "msg/s",
+      },
+      {
+        metric: "ingest.batched_bytes_per_append",
+        name: `${wideK} fan-out: bytes appended per batch (Azurite)`,
         value: batched.bytesPerBatch,
         unit: "B",
       },
@@ -272,9 +323,10 @@ export async function runServerlessBench(log: (line: string) => void): Promise<F
   } finally {
     await azurite.stop();
   }
-  for (const tasks of [1_000, 16_000, 100_000]) {
+  for (const tasks of sizes.byteSizes) {
     const value = await bytesPerBatch(tasks - 2); // root + leaves + join
     figures.push({
+      metric: `ingest.bytes_per_batch_of_100.${tasks / 1000}k`,
       name: `bytes appended per batch of 100, ${tasks.toLocaleString("en-US")}-task workflow`,
       value,
       unit: "B",
