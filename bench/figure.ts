@@ -28,11 +28,12 @@ export function passes(f: Figure): boolean | null {
   return f.target.op === ">=" ? f.value >= f.target.value : f.value <= f.target.value;
 }
 
+/** `≥ 3,000` for the table; `>= 3000` (ASCII, no separators) for JSON. */
 export function targetText(f: Figure, ascii = false): string | null {
   if (f.target === undefined) return null;
   if (typeof f.target === "string") return f.target;
-  const op = ascii ? f.target.op : f.target.op === ">=" ? "≥" : "≤";
-  return `${op} ${formatNumber(f.target.value)}`;
+  if (ascii) return `${f.target.op} ${f.target.value}`;
+  return `${f.target.op === ">=" ? "≥" : "≤"} ${f.target.value.toLocaleString("en-US")}`;
 }
 
 export function formatNumber(value: number): string {
