@@ -57,7 +57,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "dagq-client-cli-"));
   host = await startTestHost(prefix, KEY);
   client = new DagqClient({ url: host.url, key: KEY });
-}, 30_000);
+});
 
 afterAll(async () => {
   await host?.stop();

@@ -28,7 +28,7 @@ let client: DagqClient;
 beforeAll(async () => {
   host = await startTestHost(prefix, KEY);
   client = new DagqClient({ url: host.url, key: KEY });
-}, 30_000);
+});
 
 afterAll(async () => {
   await host?.stop();

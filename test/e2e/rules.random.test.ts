@@ -45,7 +45,7 @@ beforeAll(async () => {
       id: `rules-${k}`,
     }),
   );
-}, 30_000);
+});
 
 afterAll(async () => {
   await Promise.all(workers.map((w) => w.stop()));

@@ -27,7 +27,7 @@ beforeAll(async () => {
     statsEveryMs: 500,
   });
   api = `${host.url}/api`;
-}, 30_000);
+});
 
 afterAll(async () => {
   await host?.stop();

@@ -13,7 +13,7 @@ let queues: QueueStore;
 beforeAll(async () => {
   azurite = await useAzurite();
   queues = queueStore(azurite.connectionString);
-}, 30_000);
+});
 
 afterAll(() => azurite?.stop());
 
