@@ -4,28 +4,43 @@
  *   --json    one JSON object per metric on stdout: {"metric","value","unit","target","pass"}
  *   --quick   every metric at reduced size (under 2 minutes); each JSON line says "quick": true
  *   --core / --ingest / --e2e   only those suites (any combination; all by default)
+ *   --save FILE   also write the JSON lines to FILE (for bench/chart.ts), whatever stdout shows:
+ *             one full run gives both the table and the chart
  *
  * Progress goes to stderr. The end-to-end suite runs the built CLI (dist/): build first.
  */
+import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
+import { parseArgs } from "node:util";
 import { runCoreBench } from "./coreBench.js";
 import { checkBuild } from "./dagqProcess.js";
 import { FULL_E2E, QUICK_E2E, runE2eBench, type ShapePoint } from "./e2eBench.js";
 import { type Figure, formatNumber, jsonLine, table } from "./figure.js";
 import { FULL_INGEST, QUICK_INGEST, runServerlessBench } from "./serverlessBench.js";
 
-const args = new Set(process.argv.slice(2));
-const json = args.has("--json");
-const quick = args.has("--quick");
-const chosen = ["core", "ingest", "e2e"].filter((s) => args.has(`--${s}`));
-const suites = new Set(chosen.length > 0 ? chosen : ["core", "ingest", "e2e"]);
-const unknown = [...args].filter(
-  (a) => !["--json", "--quick", "--core", "--ingest", "--e2e"].includes(a),
-);
-if (unknown.length > 0) {
-  process.stderr.write(`bench: unknown option ${unknown.join(" ")}\n`);
+// node:util's parser: unknown options and a --save without a file are errors, not ignored.
+let options: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      json: { type: "boolean", default: false },
+      quick: { type: "boolean", default: false },
+      core: { type: "boolean", default: false },
+      ingest: { type: "boolean", default: false },
+      e2e: { type: "boolean", default: false },
+      save: { type: "string" },
+    },
+  }).values;
+}
+try {
+  options = parse();
+} catch (e) {
+  process.stderr.write(`bench: ${(e as Error).message}\n`);
   process.exit(2);
 }
+const { json, quick, save } = options;
+const chosen = (["core", "ingest", "e2e"] as const).filter((s) => options[s]);
+const suites = new Set<string>(chosen.length > 0 ? chosen : ["core", "ingest", "e2e"]);
 
 const started = performance.now();
 const log = (line: string) =>
@@ -79,8 +94,10 @@ const shapeFigures = shapes.flatMap((p): Figure[] => [
   },
 ]);
 
+const jsonLines = [...figures, ...shapeFigures].map((f) => jsonLine(f, quick));
+if (save) writeFileSync(save, `${jsonLines.join("\n")}\n`);
 if (json) {
-  for (const f of [...figures, ...shapeFigures]) console.log(jsonLine(f, quick));
+  for (const line of jsonLines) console.log(line);
 } else {
   console.log(
     ["", ...header, `took ${seconds.toFixed(0)} s; load average at the end ${load()}`, ""].join(
