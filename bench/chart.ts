@@ -21,7 +21,8 @@ export const SHAPES = {
   fanout: "fan-out/fan-in (root → n−2 leaves → join)",
   chain: "chain (a → b → …; 3 tasks: workflows run one after another)",
   layered: "layered, 3 parents each",
-  many3: "3-task workflows submitted at once (x: their tasks in all)",
+  many3:
+    "many 3-task workflows submitted while they run (x: their tasks in all; a capped run is projected)",
 } as const;
 
 /** Colours of the Tableau 10 palette, in the order of SHAPES. */

@@ -68,9 +68,15 @@ for (const line of header) log(line);
 if (suites.has("e2e")) checkBuild();
 const figures: Figure[] = [];
 let shapes: ShapePoint[] = [];
+/** After each suite: a run stopped half-way still leaves what it measured. */
+const saveSoFar = () => {
+  if (save) writeFileSync(save, figures.map((f) => `${jsonLine(f, quick)}\n`).join(""));
+};
 if (suites.has("core")) figures.push(...runCoreBench(log, quick ? 10_000 : 100_000));
+saveSoFar();
 if (suites.has("ingest"))
   figures.push(...(await runServerlessBench(log, quick ? QUICK_INGEST : FULL_INGEST)));
+saveSoFar();
 if (suites.has("e2e")) {
   const e2e = await runE2eBench(quick ? QUICK_E2E : FULL_E2E, log);
   figures.unshift(...e2e.figures);
