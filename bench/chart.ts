@@ -141,6 +141,7 @@ export function chartSvg(lines: readonly Line[], subtitle: string): string {
   });
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    "<title>dagq end to end: tasks per second and storage requests per task against workflow size, by shape</title>",
     "<style>",
     ".grid{stroke:#e6e6e6}.frame{fill:none;stroke:#888}.series{fill:none;stroke-width:2}",
     ".target{stroke:#555;stroke-dasharray:5 4}.tlab{text-anchor:end;fill:#555}",
