@@ -64,9 +64,10 @@ describe("a worker's slot", () => {
       ["a", "b"].every((t) => existsSync(join(dir, t))),
     );
     open();
-    await until("the workflow to complete", async () => {
+    const done = await until("the workflow to finish", async () => {
       const s = await getStatus(engine, id, true);
-      return s?.status === "completed";
+      return s && s.status !== "running" && s.status !== "pending" ? s : null;
     });
+    expect(done.status).toBe("completed");
   });
 });
