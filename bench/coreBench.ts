@@ -10,14 +10,7 @@ import {
   snapshot,
 } from "../src/core/index.js";
 import { verifyCounters } from "../src/core/summary.js";
-
-/** One line of the benchmark report. */
-export interface Figure {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: string;
-  readonly target?: string;
-}
+import { atLeast, atMost, type Figure } from "./figure.js";
 
 const T0 = 1_700_000_000_000;
 
@@ -106,13 +99,15 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
 }
 
-export function runCoreBench(log: (line: string) => void): Figure[] {
+/** `n` tasks per workflow: 100,000 for the report, fewer for a quick run. */
+export function runCoreBench(log: (line: string) => void, n = 100_000): Figure[] {
   const figures: Figure[] = [];
-  const n = 100_000;
-  for (const [label, build] of [
-    ["fan-out/fan-in 100k", () => fanOutFanIn(n - 2)],
-    ["layered 100x1000", () => layered(100, 1000)],
+  const k = `${n / 1000}k`;
+  for (const [shape, label, build] of [
+    ["fanout", `fan-out/fan-in ${k}`, () => fanOutFanIn(n - 2)],
+    ["layered", `layered ${n / 1000}x1000`, () => layered(n / 1000, 1000)],
   ] as const) {
+    const m = (what: string) => `core.${shape}.${what}`;
     let t0 = performance.now();
     const def = build();
     const compileMs = performance.now() - t0;
@@ -140,30 +135,58 @@ export function runCoreBench(log: (line: string) => void): Figure[] {
     const sized = createRun(def, "bench-2", T0, { maxInFlight: 1000 });
     const bytes = drain(sized.run, sized.transition.commands, 256, true);
     figures.push(
-      { name: `${label}: compile`, value: compileMs, unit: "ms" },
+      { metric: m("compile_ms"), name: `${label}: compile`, value: compileMs, unit: "ms" },
       {
+        metric: m("completions_per_s"),
         name: `${label}: completions applied, batches of 256`,
         value: r.perSecond,
         unit: "/s",
-        target: "≥ 300,000/s",
+        target: atLeast(300_000),
       },
-      { name: `${label}: completions applied, one per call`, value: one.perSecond, unit: "/s" },
-      { name: `${label}: state memory`, value: stateBytes, unit: "B/task", target: "≤ 200 B/task" },
-      { name: `${label}: compiled definition memory`, value: definitionBytes, unit: "B/task" },
-
       {
+        metric: m("completions_per_s_one_per_call"),
+        name: `${label}: completions applied, one per call`,
+        value: one.perSecond,
+        unit: "/s",
+      },
+      {
+        metric: m("state_bytes_per_task"),
+        name: `${label}: state memory`,
+        value: stateBytes,
+        unit: "B/task",
+        target: atMost(200),
+      },
+      {
+        metric: m("definition_bytes_per_task"),
+        name: `${label}: compiled definition memory`,
+        value: definitionBytes,
+        unit: "B/task",
+      },
+      {
+        metric: m("fresh_snapshot_gz_bytes_per_task"),
         name: `${label}: fresh snapshot, gzipped`,
         value: freshGz / def.size,
         unit: "B/task",
-        target: "≤ 20 B/task",
+        target: atMost(20),
       },
-      { name: `${label}: final snapshot, gzipped`, value: endGz / def.size, unit: "B/task" },
       {
+        metric: m("final_snapshot_gz_bytes_per_task"),
+        name: `${label}: final snapshot, gzipped`,
+        value: endGz / def.size,
+        unit: "B/task",
+      },
+      {
+        metric: m("delta_bytes_per_completion"),
         name: `${label}: delta per completion (JSON, window 1000)`,
         value: bytes.deltaBytes,
         unit: "B",
       },
-      { name: `${label}: delta per completion (gzipped)`, value: bytes.deltaGzBytes, unit: "B" },
+      {
+        metric: m("delta_gz_bytes_per_completion"),
+        name: `${label}: delta per completion (gzipped)`,
+        value: bytes.deltaGzBytes,
+        unit: "B",
+      },
     );
     log(`core: ${label} done`);
   }

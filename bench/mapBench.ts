@@ -14,7 +14,7 @@ import { ingestCompletionMessage } from "../src/engine/ingest.js";
 import { submitWorkflow } from "../src/engine/submit.js";
 import { memoryStorage } from "../src/memory/memoryStorage.js";
 import type { Storage } from "../src/storage/ports.js";
-import type { Figure } from "./coreBench.js";
+import type { UnnamedFigure as Figure } from "./figure.js";
 
 const T0 = 1_700_000_000_000;
 const ITEMS = 10_000;

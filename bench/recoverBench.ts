@@ -7,7 +7,8 @@ import {
   snapshot,
 } from "../src/core/index.js";
 import { frame } from "../src/engine/codec.js";
-import { type Figure, fanOutFanIn } from "./coreBench.js";
+import { fanOutFanIn } from "./coreBench.js";
+import type { UnnamedFigure as Figure } from "./figure.js";
 
 const T0 = 1_700_000_000_000;
 

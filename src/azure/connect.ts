@@ -10,10 +10,10 @@ import { DefaultAzureCredential } from "@azure/identity";
 import type { TokenCredential } from "@azure/service-bus";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
-import type { Storage } from "../storage/ports.js";
+import type { SendOptions, Storage, TaskSink } from "../storage/ports.js";
 import { AzureBlobStore } from "./blobStore.js";
 import { AzureQueueStore } from "./queueStore.js";
-import { ServiceBusTaskSink } from "./serviceBusTaskSink.js";
+import type { ServiceBusTaskSink } from "./serviceBusTaskSink.js";
 import { AzureTableStore } from "./tableStore.js";
 import { QueueTaskSink, RoutingTaskSink } from "./taskSink.js";
 
@@ -49,12 +49,33 @@ export function connectStorage(opts: ConnectOptions): ConnectedStorage {
   const services = opts.connectionString
     ? fromConnectionString(opts.connectionString, opts.container)
     : fromEndpoints(opts, theCredential());
-  const serviceBus = new ServiceBusTaskSink(() => opts.serviceBusCredential ?? theCredential());
+  const serviceBus = new LazyServiceBusSink(() => opts.serviceBusCredential ?? theCredential());
   return {
     ...services,
     tasks: new RoutingTaskSink(new QueueTaskSink(services.queues), serviceBus),
     close: () => serviceBus.close(),
   };
+}
+
+/**
+ * The Service Bus sink, its SDK loaded on the first `sb://` send: most deployments never make
+ * one, and loading it costs every process that connects (a worker's start above all) ~0.2 s.
+ */
+class LazyServiceBusSink implements TaskSink {
+  private sink: Promise<ServiceBusTaskSink> | null = null;
+
+  constructor(private readonly credential: () => TokenCredential) {}
+
+  async send(target: string, texts: readonly string[], opts?: SendOptions): Promise<void> {
+    this.sink ??= import("./serviceBusTaskSink.js").then(
+      (m) => new m.ServiceBusTaskSink(this.credential),
+    );
+    await (await this.sink).send(target, texts, opts);
+  }
+
+  async close(): Promise<void> {
+    if (this.sink) await (await this.sink).close();
+  }
 }
 
 type Services = Pick<Storage, "blobs" | "queues" | "tables">;

@@ -1,12 +1,14 @@
-import { DefaultAzureCredential } from "@azure/identity";
-import type { TokenCredential } from "@azure/service-bus";
-import { type ConnectedStorage, connectStorage } from "../azure/connect.js";
+import type { ConnectedStorage } from "../azure/connect.js";
+import { connectFromConfig, identityCredential } from "../azure/connectFromConfig.js";
 import type { Config } from "../config.js";
 import { createEngine, type Engine, type EngineOptions, provision } from "../engine/context.js";
 import { StatsTelemetry, type Telemetry } from "../observability/telemetry.js";
 import { telemetryFromConfig } from "../observability/telemetryFromConfig.js";
 import { type Layout, layout } from "../storage/layout.js";
 import type { Storage } from "../storage/ports.js";
+
+// Where they lived before, for the callers that import them from here.
+export { connectFromConfig, identityCredential };
 
 /**
  * What every function handler shares within one process: the settings, the storage names, and
@@ -38,30 +40,6 @@ export function engineOptions(config: Config, telemetry: Telemetry): EngineOptio
     },
     telemetry,
   };
-}
-
-/**
- * The app's Entra ID identity when it runs on one: the user-assigned managed identity named by
- * `DagqStorage__clientId`, or the default chain when only an account name is set. Undefined for
- * a connection-string deployment (local development), which needs no token.
- */
-export function identityCredential(config: Config): TokenCredential | undefined {
-  const clientId = config.DagqStorage__clientId;
-  if (clientId) return new DefaultAzureCredential({ managedIdentityClientId: clientId });
-  return config.DagqStorage ? undefined : new DefaultAzureCredential();
-}
-
-/** Storage for the settings: a connection string, or the account with a managed identity. */
-export function connectFromConfig(
-  config: Config,
-  credential: TokenCredential | undefined = identityCredential(config),
-): ConnectedStorage {
-  return connectStorage({
-    ...(config.DagqStorage ? { connectionString: config.DagqStorage } : {}),
-    ...(config.DagqStorage__accountName ? { accountName: config.DagqStorage__accountName } : {}),
-    ...(credential ? { credential } : {}),
-    container: layout(config.DAGQ_PREFIX).container,
-  });
 }
 
 /**

@@ -8,6 +8,18 @@ interface Pending {
   readonly reject: (e: unknown) => void;
 }
 
+export interface CompletionSenderOptions {
+  readonly lingerMs: number;
+  readonly maxBatch: number;
+  /**
+   * Whether a finished task's report should wait `lingerMs` for others to join it: true while
+   * other tasks run that may finish meanwhile. When nothing else can join, the wait would only
+   * add to the workflow's latency, so the report goes at once. (A `started` report always
+   * waits: it is news, not progress, and usually rides with its task's completion.)
+   */
+  readonly lingerWhile?: () => boolean;
+}
+
 /**
  * Sends completions to the completion queue, packing those that finish close together into one
  * message (up to `maxBatch` or 48 KiB, waiting at most `lingerMs`): one message for many reports
@@ -23,10 +35,7 @@ export class CompletionSender {
   constructor(
     private readonly queues: QueueStore,
     private readonly queue: string,
-    private readonly opts: { readonly lingerMs: number; readonly maxBatch: number } = {
-      lingerMs: 100,
-      maxBatch: 100,
-    },
+    private readonly opts: CompletionSenderOptions = { lingerMs: 100, maxBatch: 100 },
     private readonly retry: <T>(what: string, fn: () => Promise<T>) => Promise<T> = (_, fn) => fn(),
   ) {}
 
@@ -36,7 +45,8 @@ export class CompletionSender {
     return new Promise((resolve, reject) => {
       this.pending.push({ completion, bytes, resolve, reject });
       this.bytes += bytes;
-      if (this.pending.length >= this.opts.maxBatch) this.flush();
+      const linger = completion.kind === "started" || (this.opts.lingerWhile?.() ?? true);
+      if (this.pending.length >= this.opts.maxBatch || !linger) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.opts.lingerMs);
     });
   }

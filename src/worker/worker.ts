@@ -68,6 +68,8 @@ export class Worker {
   private running = 0;
   private stopping = false;
   private readonly active = new Map<Delivery, AbortController>();
+  /** Finished tasks whose completion is being sent and message deleted (they hold no slot). */
+  private readonly settling = new Set<Promise<void>>();
   private readonly sender: CompletionSender;
   private readonly signals: SignalWatcher;
   private readonly retry;
@@ -88,7 +90,8 @@ export class Worker {
     this.sender = new CompletionSender(
       deps.queues,
       deps.names.completionQueue,
-      { lingerMs: 100, maxBatch: 100 },
+      // Linger only while other tasks run: their reports may join this one's message.
+      { lingerMs: 100, maxBatch: 100, lingerWhile: () => this.running > 0 },
       this.retry,
     );
     this.signals = new SignalWatcher(deps.blobs, deps.names, opts.signalPollMs, log);
@@ -131,6 +134,12 @@ export class Worker {
     this.idle = null;
   }
 
+  /**
+   * Runs one task. Its slot is freed as soon as the command is done: sending the completion and
+   * deleting the message need no slot, and a slot held through them (up to the completion
+   * linger and two round trips) would keep the next task waiting. The message stays hidden
+   * (renewed) until it is deleted.
+   */
   private async handle(d: Delivery): Promise<void> {
     this.running++;
     const abort = new AbortController();
@@ -139,6 +148,7 @@ export class Worker {
       () => void d.extend(this.opts.visibilityS).catch(() => {}),
       (this.opts.visibilityS * 1000) / 3,
     );
+    let report: Completion | null = null;
     try {
       const msg = this.parse(d);
       if (!msg) return;
@@ -157,16 +167,32 @@ export class Worker {
         await d.abandon(); // shutdown: another worker runs it
         return;
       }
-      await this.sender.send(completion);
-      await this.retry("delete task message", () => d.complete());
+      report = completion;
     } catch (e) {
       this.deps.telemetry.log("error", `task message: ${String(e)}`);
     } finally {
-      clearInterval(renew);
       this.active.delete(d);
       this.running--;
+      if (report === null) clearInterval(renew);
+      else this.settle(d, report, renew);
       this.wake();
     }
+  }
+
+  /** Sends the completion, then deletes the task message (only then: nothing is lost). */
+  private settle(d: Delivery, completion: Completion, renew: ReturnType<typeof setInterval>) {
+    const settled = (async () => {
+      try {
+        await this.sender.send(completion);
+        await this.retry("delete task message", () => d.complete());
+      } catch (e) {
+        this.deps.telemetry.log("error", `task message: ${String(e)}`);
+      } finally {
+        clearInterval(renew);
+      }
+    })();
+    this.settling.add(settled);
+    void settled.finally(() => this.settling.delete(settled));
   }
 
   private parse(d: Delivery): TaskMessage | null {
@@ -315,6 +341,7 @@ export class Worker {
     for (const c of this.active.values()) c.abort("worker shutting down");
     while (this.running > 0) await sleep(50);
     await this.sender.drain();
+    await Promise.allSettled([...this.settling]);
     this.signals.stop();
     await this.deps.source.close();
   }

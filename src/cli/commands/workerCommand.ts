@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { StatsTelemetry } from "../../observability/telemetry.js";
+import { isServiceBusTarget } from "../../storage/serviceBusTarget.js";
 import { DEFAULT_LOG_LIMITS } from "../../worker/attemptLog.js";
 import { commandConfig } from "../commandConfig.js";
 import { ExitCode } from "../exitCode.js";
@@ -60,28 +61,30 @@ export function workerCommand(): Command {
 async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   const config = commandConfig("worker");
   if (!config) return ExitCode.usage;
-  // Loaded here, not at the top: the Azure SDKs would slow every other command's start.
-  const [
-    { DefaultAzureCredential },
-    { ServiceBusTaskSource },
-    { connectFromConfig },
-    { startWorkerGroup },
-  ] = await Promise.all([
-    import("@azure/identity"),
-    import("../../azure/serviceBusTaskSource.js"),
-    import("../../functions/runtime.js"),
+  // Loaded here, not at the top: the Azure SDKs would slow every other command's start. The
+  // Service Bus SDK and the identity library only for sb:// queues (a worker's start-up time).
+  const [{ connectFromConfig }, { startWorkerGroup }] = await Promise.all([
+    import("../../azure/connectFromConfig.js"),
     import("../../worker/workerGroup.js"),
   ]);
   const prefix = flags.prefix ?? config.DAGQ_PREFIX;
   const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
   const queues = flags.queue.length > 0 ? flags.queue : ["default"];
+  const serviceBus = queues.some(isServiceBusTarget)
+    ? await Promise.all([import("@azure/identity"), import("../../azure/serviceBusTaskSource.js")])
+    : null;
   const telemetry = new StatsTelemetry((level, message) => {
     if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
   });
-  const credential = () =>
-    new DefaultAzureCredential(
-      config.DagqStorage__clientId ? { managedIdentityClientId: config.DagqStorage__clientId } : {},
+  const serviceBusSource = (target: string) => {
+    if (!serviceBus) throw new Error(`${target}: not a Service Bus queue`);
+    const [{ DefaultAzureCredential }, { ServiceBusTaskSource }] = serviceBus;
+    const clientId = config.DagqStorage__clientId;
+    return new ServiceBusTaskSource(
+      target,
+      new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
     );
+  };
   const group = await startWorkerGroup({
     storage,
     prefix,
@@ -94,7 +97,7 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
       : null,
     heartbeatS: flags.heartbeat,
     telemetry,
-    serviceBusSource: (target) => new ServiceBusTaskSource(target, credential()),
+    serviceBusSource,
   });
   const workers = group.workers;
   process.stderr.write(
