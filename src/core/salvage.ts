@@ -13,8 +13,14 @@ export function salvage(
   issues: readonly z.core.$ZodIssue[],
 ): WorkflowDefinition | null {
   if (typeof input !== "object" || input === null || Array.isArray(input)) return null;
-  // A plain-data copy (the input is parsed JSON or YAML), so the caller's stays as it was.
-  const doc: unknown = JSON.parse(JSON.stringify(input));
+  // A plain-data copy (the input is parsed JSON or YAML), so the caller's stays as it was. A
+  // document nested deeper than the copy can walk is past saving: its issues stand as they are.
+  let doc: unknown;
+  try {
+    doc = JSON.parse(JSON.stringify(input));
+  } catch {
+    return null;
+  }
   let current = issues;
   for (let round = 0; round < 4; round++) {
     for (const zi of current) {

@@ -46,5 +46,21 @@ export function payloadText(message: unknown): string {
   if (typeof message === "string") return message;
   if (message instanceof Uint8Array)
     return Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString("utf8");
-  return JSON.stringify(message) ?? String(message);
+  try {
+    return JSON.stringify(message) ?? String(message);
+  } catch {
+    // A message the host parsed for us may nest deeper than JSON.stringify's stack reaches
+    // (its text had no such limit): kept to 64 levels, so that the poison record still says
+    // what it was rather than failing the batch it came in.
+    return JSON.stringify(cutDepth(message, 64));
+  }
+}
+
+const CUT = "[dagq: nested deeper, cut]";
+
+function cutDepth(value: unknown, depth: number): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth === 0) return CUT;
+  if (Array.isArray(value)) return value.map((v) => cutDepth(v, depth - 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cutDepth(v, depth - 1)]));
 }

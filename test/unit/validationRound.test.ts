@@ -162,3 +162,12 @@ describe("the local host's stats line", () => {
     );
   });
 });
+
+describe("a document nested deeper than a copy can walk", () => {
+  it("is an invalid definition with its issues, not a stack overflow (found by the HTTP fuzz)", () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(25_000)}1${"}".repeat(25_000)}`);
+    expect(() => compileDefinition(deep)).toThrow(/"tasks" is required/);
+    const inTask = { name: "x", tasks: [{ name: "a", command: "true", env: deep }] };
+    expect(() => compileDefinition(inTask)).toThrow(/tasks\[0\]\.env\.a/);
+  });
+});
