@@ -106,7 +106,8 @@ describe("the HTTP API under hostile requests", () => {
     );
     expect(cases).toBe(HTTP_CASES);
     // The cases must reach the handlers, not stop at the key check or the body's type.
-    expect(statuses.get(201) ?? 0).toBeGreaterThan(10);
+    // (About 1 request in 25 is a valid submission: 8–15 of them per run.)
+    expect(statuses.get(201) ?? 0).toBeGreaterThanOrEqual(5);
     expect(statuses.get(200) ?? 0).toBeGreaterThan(10);
     expect((await getJson(`${fuzz.api}/summary`)).status).toBe(200);
     for (const job of purgeJobs)
