@@ -20,7 +20,12 @@ export const AZURITE_KEY =
 
 const HOST = "127.0.0.1";
 const READY_TIMEOUT_MS = 20_000;
-const STOP_TIMEOUT_MS = 5_000;
+/**
+ * How long a stop waits before SIGKILL. On disk it must outlast the services' final save, which
+ * on a loaded 2-core machine took over 5 s: killed before it, Azurite lost writes it had
+ * acknowledged, and a chaos run read a workflow's state from seconds before the restart.
+ */
+const STOP_TIMEOUT_MS = 60_000;
 /** What each of Azurite's three services prints once it has closed (and saved its data). */
 const CLOSED_LINE = /service successfully closed/;
 /** Exits the child when its stdin pipe closes (the parent died); preloaded before Azurite. */
