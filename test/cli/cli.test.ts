@@ -1,36 +1,15 @@
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dagqProcess, type Ran } from "../support/dagqProcess.js";
 
 /**
  * Runs the CLI from source through tsx's loader: no build step, so these tests cannot pass on a
  * stale dist/. Each call is a real process, so exit codes and signals are the real ones.
  */
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function dagq(args: string[], onSpawn?: (pid: number) => void): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c;
-    });
-    child.on("error", reject);
-    child.on("spawn", () => onSpawn?.(child.pid!));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return dagqProcess(args, onSpawn ? { onSpawn } : {});
 }
 
 let dir: string;

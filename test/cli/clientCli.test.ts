@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -6,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DagqClient } from "../../src/client/index.js";
 import type { LocalHost } from "../../src/host/localHost.js";
+import { dagqProcess, type Ran } from "../support/dagqProcess.js";
 import { playWorker, startTestHost, uniquePrefix } from "../support/testHost.js";
 
 /**
@@ -19,32 +19,11 @@ let host: LocalHost;
 let client: DagqClient;
 let dir: string;
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function dagq(
   args: string[],
   opts: { env?: Record<string, string>; onStderr?: (pid: number, text: string) => void } = {},
 ): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, NO_COLOR: "1", DAGQ_URL: host.url, DAGQ_KEY: KEY, ...opts.env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c;
-      opts.onStderr?.(child.pid!, stderr);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return dagqProcess(args, { ...opts, env: { DAGQ_URL: host.url, DAGQ_KEY: KEY, ...opts.env } });
 }
 
 function file(name: string, text: string): string {

@@ -1,31 +1,11 @@
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
 import { azuriteConnectionString } from "../support/azurite.js";
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+import { dagqProcess, type Ran } from "../support/dagqProcess.js";
 
 function dagq(args: string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
-      env: { ...process.env, NO_COLOR: "1", ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c;
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return dagqProcess(args, { env });
 }
 
 describe("dagq host says what is wrong, and what to do", () => {

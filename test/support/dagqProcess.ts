@@ -12,7 +12,12 @@ export interface Ran {
 
 export function dagqProcess(
   args: readonly string[],
-  opts: { readonly env?: Record<string, string>; readonly onSpawn?: (pid: number) => void } = {},
+  opts: {
+    readonly env?: Record<string, string>;
+    readonly onSpawn?: (pid: number) => void;
+    /** Called with the whole stderr so far each time more arrives. */
+    readonly onStderr?: (pid: number, text: string) => void;
+  } = {},
 ): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
@@ -25,6 +30,7 @@ export function dagqProcess(
     });
     child.stderr.on("data", (c: Buffer) => {
       stderr += c;
+      opts.onStderr?.(child.pid!, stderr);
     });
     child.on("error", reject);
     child.on("spawn", () => opts.onSpawn?.(child.pid!));
