@@ -4,8 +4,7 @@ import { assertNever } from "../core/index.js";
 import { cancelWorkflow } from "../engine/cancel.js";
 import { HttpError, notFound } from "./http/httpError.js";
 import { jsonEndpoint } from "./http/jsonEndpoint.js";
-import { parseBody, parseParams } from "./http/parseRequest.js";
-import { readDocument } from "./http/readDocument.js";
+import { parseOptionalJsonBody, parseParams } from "./http/parseRequest.js";
 import { WorkflowIdParam } from "./http/requestSchemas.js";
 import type { Runtime } from "./runtime.js";
 
@@ -19,12 +18,11 @@ const Body = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 export function cancelWorkflowHandler(rt: Runtime): HttpHandler {
   return jsonEndpoint(async (request, context) => {
     const { id } = parseParams(request, Params);
-    const body = await readDocument(request, {
-      maxBytes: rt.settings.DAGQ_MAX_REQUEST_BYTES,
-      accept: ["json"],
-      optional: true,
-    });
-    const { reason } = parseBody(body ?? {}, Body);
+    const { reason } = await parseOptionalJsonBody(
+      request,
+      rt.settings.DAGQ_MAX_REQUEST_BYTES,
+      Body,
+    );
     const outcome = await cancelWorkflow(await rt.engine(), id, reason);
     switch (outcome) {
       case null:

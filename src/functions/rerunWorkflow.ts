@@ -4,8 +4,7 @@ import { assertNever, RunTaskNameSchema } from "../core/index.js";
 import { rerunWorkflow } from "../engine/rerun.js";
 import { HttpError, notFound } from "./http/httpError.js";
 import { jsonEndpoint } from "./http/jsonEndpoint.js";
-import { parseBody, parseParams } from "./http/parseRequest.js";
-import { readDocument } from "./http/readDocument.js";
+import { parseOptionalJsonBody, parseParams } from "./http/parseRequest.js";
 import { WorkflowIdParam } from "./http/requestSchemas.js";
 import type { Runtime } from "./runtime.js";
 
@@ -33,12 +32,7 @@ const Body = z.strictObject({
 export function rerunWorkflowHandler(rt: Runtime): HttpHandler {
   return jsonEndpoint(async (request, context) => {
     const { id } = parseParams(request, Params);
-    const body = await readDocument(request, {
-      maxBytes: rt.settings.DAGQ_MAX_REQUEST_BYTES,
-      accept: ["json"],
-      optional: true,
-    });
-    const rerun = parseBody(body ?? {}, Body);
+    const rerun = await parseOptionalJsonBody(request, rt.settings.DAGQ_MAX_REQUEST_BYTES, Body);
     const result = await rerunWorkflow(await rt.engine(), id, rerun);
     switch (result.kind) {
       case "gone":

@@ -1,6 +1,7 @@
 import type { HttpRequest } from "@azure/functions";
 import type { z } from "zod";
 import { HttpError } from "./httpError.js";
+import { readDocument } from "./readDocument.js";
 
 /**
  * The Functions host's own parameters, no query of ours: `code` carries a function key (the host
@@ -27,6 +28,16 @@ export function parseParams<S extends z.ZodType>(request: HttpRequest, schema: S
 /** A request body validated by `schema`, after it has been parsed as JSON or YAML. */
 export function parseBody<S extends z.ZodType>(body: unknown, schema: S): z.output<S> {
   return validate("body", body, schema);
+}
+
+/** An optional JSON body (an action's options), validated; no body reads as `{}`. */
+export async function parseOptionalJsonBody<S extends z.ZodType>(
+  request: HttpRequest,
+  maxBytes: number,
+  schema: S,
+): Promise<z.output<S>> {
+  const body = await readDocument(request, { maxBytes, accept: ["json"], optional: true });
+  return parseBody(body ?? {}, schema);
 }
 
 function validate<S extends z.ZodType>(where: string, input: unknown, schema: S): z.output<S> {
