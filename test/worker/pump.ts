@@ -1,27 +1,30 @@
 import type { Engine } from "../../src/engine/context.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
-import { startWorker } from "../../src/worker/startWorker.js";
+import { type StartWorkerOptions, startWorker } from "../../src/worker/startWorker.js";
 import { memoryEngine } from "../engine/fakeWorld.js";
 
 /**
  * The serverless path in this process: an in-memory engine, a completion pump and one real
  * worker on the default queue. `stop` stops the worker, then the pump.
  */
-export async function workerWorld() {
+export async function workerWorld(
+  worker: Partial<Omit<StartWorkerOptions, "storage" | "prefix" | "queue">> = {},
+) {
   const { engine, storage } = await memoryEngine({ coordinator: { lingerMs: 20 } });
   const pump = pumpCompletions(engine);
-  const worker = startWorker({
+  const running = startWorker({
     storage,
     prefix: engine.names.prefix,
     queue: "default",
     pollMaxMs: 50,
     shutdownGraceMs: 1000,
+    ...worker,
   });
   return {
     engine,
     storage,
     async stop() {
-      await worker.stop();
+      await running.stop();
       await pump.stop();
     },
   };

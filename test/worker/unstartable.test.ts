@@ -8,9 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { getStatus, getTasks } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { runShellTask } from "../../src/worker/shellTask.js";
-import { startWorker } from "../../src/worker/startWorker.js";
-import { memoryEngine } from "../engine/fakeWorld.js";
-import { pumpCompletions, until } from "./pump.js";
+import { until, workerWorld } from "./pump.js";
 
 const base = { env: {}, inputs: {}, workflowId: "wf", task: "t", attempt: 1, timeoutS: null };
 const NUL_REASON =
@@ -31,19 +29,8 @@ describe("an attempt no process can be started for", () => {
   });
 
   it("fails on the worker, with the reason, instead of leaving its message to come back", async () => {
-    const { engine, storage } = await memoryEngine({ coordinator: { lingerMs: 20 } });
-    const pump = pumpCompletions(engine);
-    const worker = startWorker({
-      storage,
-      prefix: engine.names.prefix,
-      queue: "default",
-      pollMaxMs: 50,
-      visibilityS: 1,
-    });
-    stops.push(
-      () => pump.stop(),
-      () => worker.stop(),
-    );
+    const { engine, storage, stop } = await workerWorld({ visibilityS: 1 });
+    stops.push(stop);
     const { id } = await submitWorkflow(engine, {
       name: "nul",
       tasks: [{ name: "a", command: "true", env: { A: "x\u0000y" } }],

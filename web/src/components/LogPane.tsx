@@ -96,6 +96,7 @@ export function LogPane(props: { api: Api; workflow: string; task: string; attem
   );
 }
 
+/** A line is `<24-character ISO time> <tag> <text>` (worker/attemptLog.ts): the tag is at 25. */
 function lineClass(line: string): string {
   const tag = line.charAt(25);
   return tag === "E" ? "err" : tag === "-" ? "note" : "";
