@@ -37,7 +37,7 @@ beforeAll(async () => {
     signalPollMs: 1000,
     shutdownGraceMs: 2000,
   });
-}, 30_000);
+});
 
 afterAll(async () => {
   await worker?.stop();

@@ -32,7 +32,7 @@ beforeAll(async () => {
     logs: { headBytes: 4000, tailBytes: 2000, flushBytes: 64 * 1024, flushMs: 200 },
     telemetry: new StatsTelemetry((level, message) => workerLines.push(`${level} ${message}`)),
   });
-}, 30_000);
+});
 
 afterAll(async () => {
   await worker?.stop();
