@@ -103,9 +103,12 @@ tasks:
   - {name: quick, command: "true"}
   - name: slow
     command: ${JSON.stringify(`test -f '${marker}' && exit 0; touch '${started}'; sleep 30`)}
+    depends_on: [quick]
   - {name: after, depends_on: [slow, quick], command: "true"}
 `,
     );
+    // slow waits for quick, so the interruption finds quick completed (not merely exited: its
+    // report might not be applied yet) and slow running.
     const state = join(dir, "interrupted.json");
     let pid = 0;
     const run = dagqProcess(["run-local", file, "--save-state", state], {
