@@ -1,6 +1,13 @@
 /**
  * Starts the Azurite storage emulator (the npm package) as a child process on loopback: by
- * default on three free ports and in memory. Used by the test harness and by `dagq dev`.
+ * default on three free ports, with its data in a folder of its own that stop() removes. Used
+ * by the test harness, the benchmarks and `dagq dev`.
+ *
+ * Not Azurite's in-memory mode: there every queue message is an extent of its own, and the
+ * queue service's garbage collector, every 60 s, removes the extents of deleted messages one at
+ * a time, re-sorting a lokijs index for each. After a busy minute that blocks the emulator's
+ * only thread for 20–45 s (measured in full test runs: 33 and 44 s), and every client times out.
+ * On disk, messages share extent files, and the same test runs saw no pause over 2 s.
  *
  * The child watches its stdin: when this process dies without calling stop(), the pipe closes
  * and Azurite exits too, so a killed test run leaves no emulator listening behind it.
@@ -37,6 +44,8 @@ export interface Azurite {
   readonly blobPort: number;
   readonly queuePort: number;
   readonly tablePort: number;
+  /** The folder its data is in (a temporary one, removed by stop(), unless one was given). */
+  readonly location: string;
   stop(): Promise<void>;
 }
 
@@ -59,7 +68,7 @@ export function azuriteConnectionString(ports: {
 export interface AzuriteOptions {
   /** Fixed ports (10000–10002 serve `UseDevelopmentStorage=true`); free ones when absent. */
   readonly ports?: { readonly blob: number; readonly queue: number; readonly table: number };
-  /** Keep the data in this folder; in memory when absent. */
+  /** Keep the data in this folder; in a temporary one, removed at stop, when absent. */
   readonly location?: string;
 }
 
@@ -85,10 +94,10 @@ async function startOnce(main: string, opts: AzuriteOptions): Promise<Azurite> {
   if (blobPort === undefined || queuePort === undefined || tablePort === undefined) {
     throw new Error("could not find free ports");
   }
-  // In memory, Azurite should write nothing, but it runs in a folder of its own regardless so
-  // it never touches the caller's working directory.
+  // A folder of its own, so it never touches the caller's working directory; its data too
+  // unless the caller keeps that elsewhere.
   const cwd = await mkdtemp(join(tmpdir(), "dagq-azurite-"));
-  const storage = opts.location ? ["--location", opts.location] : ["--inMemoryPersistence"];
+  const storage = ["--location", opts.location ?? cwd];
   // biome-ignore format: an option and its value per line
   const args = [
     `--import=${PARENT_WATCH}`, main, ...storage,
@@ -138,6 +147,7 @@ async function startOnce(main: string, opts: AzuriteOptions): Promise<Azurite> {
     blobPort,
     queuePort,
     tablePort,
+    location: opts.location ?? cwd,
     stop,
   };
 }
@@ -221,8 +231,8 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /**
- * In memory, closing stdin makes the parent watch exit the child at once: there is nothing to
- * keep, and Azurite's own SIGTERM shutdown waits for keep-alive sockets (seconds).
+ * With throwaway data, closing stdin makes the parent watch exit the child at once: there is
+ * nothing to keep, and Azurite's own SIGTERM shutdown waits for keep-alive sockets (seconds).
  *
  * On disk, Azurite keeps its metadata (blob and queue indexes, messages, table rows) in LokiJS
  * databases that it saves every 5 s and when a service closes: an exit without SIGTERM loses

@@ -34,8 +34,8 @@ export function queuesOf(def: CompiledWorkflow): string[] {
 }
 
 /**
- * `dagq dev`: the whole serverless path on this machine. Starts Azurite (in memory, loopback,
- * free ports), the local functions host over it, and `workers` workers; submits the workflow
+ * `dagq dev`: the whole serverless path on this machine. Starts Azurite (loopback, free ports,
+ * throwaway data), the local functions host over it, and `workers` workers; submits the workflow
  * through the HTTP API as a client would; follows it until it ends; returns the same result
  * object as `run-local`, then stops everything it started.
  */

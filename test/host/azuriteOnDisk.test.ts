@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BlobServiceClient } from "@azure/storage-blob";
@@ -37,4 +38,19 @@ describe("Azurite on disk", () => {
     const peeked = await queue.peekMessages({ numberOfMessages: 1 });
     expect(peeked.peekedMessageItems.map((m) => m.messageText)).toEqual(["m1"]);
   }, 60_000);
+
+  it("without a folder, keeps its data in a temporary one that stop() removes", async () => {
+    azurite = await startAzurite();
+    const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient(
+      "temporary",
+    );
+    await queue.create();
+    await queue.sendMessage("m1");
+    // Messages in extent files on disk, not one in-memory extent each (see src/azure/azurite.ts).
+    expect(await readdir(azurite.location)).toContain("__queuestorage__");
+    expect((await readdir(join(azurite.location, "__queuestorage__"))).length).toBeGreaterThan(0);
+    await azurite.stop();
+    expect(existsSync(azurite.location)).toBe(false);
+    azurite = undefined;
+  });
 });
