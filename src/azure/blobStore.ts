@@ -22,7 +22,12 @@ export class AzureBlobStore implements BlobStore {
       const data = res.readableStreamBody
         ? await readAll(res.readableStreamBody)
         : new Uint8Array();
-      return { data, etag: res.etag ?? "", metadata: res.metadata ?? {} };
+      return {
+        data,
+        size: totalSize(res, data),
+        etag: res.etag ?? "",
+        metadata: res.metadata ?? {},
+      };
     } catch (err) {
       if (isStatus(err, 404)) return null;
       // An offset at or past the end: Azure answers 416 (Azurite returns 0 bytes only at the
@@ -39,7 +44,7 @@ export class AzureBlobStore implements BlobStore {
       const data = res.readableStreamBody
         ? await readAll(res.readableStreamBody)
         : new Uint8Array();
-      return { data, etag: res.etag ?? "", metadata: res.metadata ?? {} };
+      return { data, size: data.length, etag: res.etag ?? "", metadata: res.metadata ?? {} };
     } catch (err) {
       if (isStatus(err, 304)) return "unchanged";
       if (isStatus(err, 404)) return null;
@@ -50,7 +55,12 @@ export class AzureBlobStore implements BlobStore {
   private async emptyTail(path: string): Promise<BlobRead | null> {
     try {
       const props = await this.container.getBlobClient(path).getProperties();
-      return { data: new Uint8Array(), etag: props.etag ?? "", metadata: props.metadata ?? {} };
+      return {
+        data: new Uint8Array(),
+        size: props.contentLength ?? 0,
+        etag: props.etag ?? "",
+        metadata: props.metadata ?? {},
+      };
     } catch (err) {
       if (isStatus(err, 404)) return null;
       throw err;
@@ -216,4 +226,10 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
   const buf = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
   // A plain Uint8Array view, so callers comparing bytes see the same type as other adapters.
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** A ranged download's total length is in its Content-Range ("bytes 10-19/20"). */
+function totalSize(res: { contentRange?: string }, data: Uint8Array): number {
+  const total = res.contentRange?.match(/\/(\d+)$/)?.[1];
+  return total === undefined ? data.length : Number(total);
 }

@@ -208,7 +208,10 @@ export class StateStore {
       offset: v.journalBytes,
     });
     // Gone: a compaction moved on between the two reads; a full load sees the new generation.
-    if (!tail) return this.cacheForRead(id, await this.load(id));
+    // Shorter than what was read before: the journal was written anew under us (an emulator
+    // restart that lost acknowledged writes did this), so the cached run is no longer its
+    // prefix. Reading on from the old offset would serve that old run for good.
+    if (!tail || tail.size < v.journalBytes) return this.cacheForRead(id, await this.load(id));
     try {
       const deltas = unframe<Changes>(tail.data);
       for (const d of deltas) replay(cached.run, d);

@@ -74,6 +74,7 @@ export class MemoryBlobStore implements BlobStore {
     if (!blob) return null;
     return {
       data: blob.data.slice(Math.min(opts.offset ?? 0, blob.data.length)),
+      size: blob.data.length,
       etag: blob.etag,
       metadata: { ...blob.metadata },
     };
@@ -83,7 +84,8 @@ export class MemoryBlobStore implements BlobStore {
     const blob = this.blobs.get(path);
     if (!blob) return null;
     if (blob.etag === etag) return "unchanged";
-    return { data: blob.data.slice(), etag: blob.etag, metadata: { ...blob.metadata } };
+    const data = blob.data.slice();
+    return { data, size: data.length, etag: blob.etag, metadata: { ...blob.metadata } };
   }
 
   async create(

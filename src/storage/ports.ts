@@ -26,6 +26,8 @@ export class NotFoundError extends Error {
 
 export interface BlobRead {
   readonly data: Uint8Array;
+  /** The blob's whole length: more than `data`'s when the read started at an offset. */
+  readonly size: number;
   readonly etag: string;
   readonly metadata: Readonly<Record<string, string>>;
 }

@@ -190,12 +190,15 @@ export function describeBlobStoreContract(
       const whole = await store.read("log/1");
       expect(whole && text(whole.data)).toBe("abcdef");
       expect(whole?.etag).toBe(e2);
+      expect(whole?.size).toBe(6);
       const tail = await store.read("log/1", { offset: 4 });
       expect(tail && text(tail.data)).toBe("ef");
+      expect(tail?.size).toBe(6);
       expect(tail?.etag).toBe(e2);
       for (const offset of [6, 100]) {
         const end = await store.read("log/1", { offset });
         expect(end?.data.length).toBe(0);
+        expect(end?.size).toBe(6);
         expect(end?.etag).toBe(e2);
       }
     });

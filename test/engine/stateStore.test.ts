@@ -66,6 +66,30 @@ describe("StateStore", () => {
     expect(snapshot((await reader.loadForRead("w1"))!.run)).toEqual(snapshot(run));
   });
 
+  it("a journal written anew under the read cache, shorter than before, is loaded in full", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    const { run } = createRun(def, "w1", 1000);
+    const writer = new StateStore(storage.blobs, names);
+    const created = await writer.create("w1", def, run);
+    let version = created;
+    for (let i = 0; i < 3; i++) {
+      const t = applyEvents(run, [{ kind: "completed", task: i, attempt: 1 }], 2000 + i);
+      version = await writer.append("w1", version, t.delta);
+    }
+    const reader = new StateStore(storage.blobs, names);
+    expect((await reader.loadForRead("w1"))!.run.status[2]).toBe(3);
+    // An emulator restart that lost acknowledged writes: the journal is back to one frame, and
+    // the host goes on from there with another history.
+    const journal = names.journalBlob("w1", 0);
+    await storage.blobs.delete(journal);
+    const again = createRun(def, "w1", 1000).run;
+    const t = applyEvents(again, [{ kind: "started", task: 0, attempt: 1 }], 2000);
+    const restarted = { ...created, journalEtag: (await storage.blobs.createAppend(journal))! };
+    await writer.append("w1", restarted, t.delta);
+    expect(snapshot((await reader.loadForRead("w1"))!.run)).toEqual(snapshot(again));
+  });
+
   it("reads and compiles a definition once for concurrent first reads", async () => {
     const storage = memoryStorage();
     await storage.blobs.ensure();
