@@ -9,6 +9,7 @@ import {
 import { Cycle } from "./cycle.js";
 import type { InboxEvent } from "./inbox.js";
 import { type Work, WorkflowSession } from "./session.js";
+import type { LoadedState } from "./stateStore.js";
 import { WorkflowLease } from "./workflowLease.js";
 
 export type {
@@ -52,6 +53,17 @@ export class Coordinator {
       s.queue.push({ events, ...(sweep ? { sweep } : {}), resolve, reject });
       this.kick(s);
     });
+  }
+
+  /**
+   * The first cycle of a workflow this instance has just created, with the state it wrote: it
+   * takes the lease and dispatches the roots without reading back the head, the journal and
+   * the inbox, nor writing the index row the submit has just written.
+   */
+  start(id: string, created: LoadedState): Promise<Outcome> {
+    const s = this.session(id);
+    if (!s.lease.held) s.created = created;
+    return this.apply(id, []);
   }
 
   /** Workflows this instance currently holds the lease of. */

@@ -234,11 +234,19 @@ export class Cycle {
     }
     // Unknown ids (never created, or purged) end here, from the definition cache when warm.
     if (!(await this.deps.state.definition(s.id))) return "gone";
+    const created = s.created;
+    s.created = null;
     const acquired = await s.lease.acquire(now);
     if (acquired !== "acquired") return acquired === "gone" ? "gone" : false;
+    this.deps.telemetry.count("lease.acquired");
+    if (created) {
+      s.loaded = created;
+      s.lastInboxAt = now;
+      Object.assign(s.index, { at: now, status: created.run.wf.status, dirty: false });
+      return true;
+    }
     s.loaded = null; // others may have written while we did not hold it
     s.inboxDue = true;
-    this.deps.telemetry.count("lease.acquired");
     return true;
   }
 

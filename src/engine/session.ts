@@ -47,6 +47,11 @@ export class WorkflowSession {
   readonly queue: Work[] = [];
   /** The state as of our last write; null when it must be (re)loaded. */
   loaded: LoadedState | null = null;
+  /**
+   * The state this instance wrote when it created the workflow, for the cycle that takes the
+   * lease first: nobody else can have written or parked anything yet, so nothing is read back.
+   */
+  created: LoadedState | null = null;
   /** Drain the inbox in the next cycle: the lease was just acquired, or parked events wait. */
   inboxDue = false;
   lastInboxAt = 0;

@@ -13,6 +13,7 @@ import { definitionHash } from "../definitionHash.js";
 import { ConflictError } from "../storage/ports.js";
 import { type Engine, newWorkflowId } from "./context.js";
 import { checkServiceBusQueues } from "./queueAllowList.js";
+import type { LoadedState } from "./stateStore.js";
 
 export interface Submitted {
   readonly id: string;
@@ -87,25 +88,32 @@ async function create(
   now: number,
 ): Promise<SubmitResult> {
   const { run } = createRun(def, id, now, { admitted: admittedNow(engine), dispatchReady: false });
-  await engine.state.create(id, def, run);
-  return started(engine, id, now, run);
+  const version = await engine.state.create(id, def, run);
+  return started(engine, id, now, run, { run, version });
 }
 
 function admittedNow(engine: Engine): boolean {
   return engine.config.maxRunningWorkflows === 0;
 }
 
-/** The state is written: index it and make the first dispatch. */
+/**
+ * The state is written: index it and make the first dispatch, from the state in hand when this
+ * call wrote all of it (`created`).
+ */
 async function started(
   engine: Engine,
   id: string,
   now: number,
   run: ReturnType<typeof createRun>["run"],
+  created?: LoadedState,
 ): Promise<SubmitResult> {
   await engine.index.put(summarize(run), now, wakeAt(run, now, engine.config));
   engine.telemetry.count("workflows.submitted");
   if (run.wf.status === "running") {
-    await engine.coordinator.apply(id, []).catch((e: unknown) => {
+    const first = created
+      ? engine.coordinator.start(id, created)
+      : engine.coordinator.apply(id, []);
+    await first.catch((e: unknown) => {
       engine.telemetry.log(
         "warn",
         `workflow ${id}: first dispatch failed, the sweep will retry: ${String(e)}`,
