@@ -17,6 +17,7 @@ import { checkBuild } from "./dagqProcess.js";
 import { FULL_E2E, QUICK_E2E, runE2eBench, type ShapePoint } from "./e2eBench.js";
 import { type Figure, formatNumber, jsonLine, table, withMetrics } from "./figure.js";
 import { runMapBench } from "./mapBench.js";
+import { runMemoryE2e } from "./memoryE2e.js";
 import { runRecoverBench } from "./recoverBench.js";
 import { FULL_INGEST, QUICK_INGEST, runServerlessBench } from "./serverlessBench.js";
 
@@ -85,7 +86,9 @@ if (suites.has("ingest"))
 saveSoFar();
 if (suites.has("e2e")) {
   const e2e = await runE2eBench(quick ? QUICK_E2E : FULL_E2E, log);
-  figures.unshift(...e2e.figures);
+  const sizes = quick ? QUICK_E2E : FULL_E2E;
+  const memory = await runMemoryE2e([sizes.fanOut1k, sizes.fanOut5k], log);
+  figures.unshift(...e2e.figures, ...memory);
   shapes = e2e.shapes;
 }
 const seconds = (performance.now() - started) / 1000;

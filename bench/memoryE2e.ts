@@ -1,0 +1,97 @@
+/**
+ * The end-to-end fan-outs again, with a storage that costs nothing: the in-memory adapter (the
+ * same semantics as Azure's, checked by the storage contract suites), in one process. The
+ * coordinator with its shipped settings, a completion consumer like the queue trigger (batches
+ * of 32), and 4 real workers × 4 slots spawning `true`. What is left is dagq's own cost plus the
+ * cost of starting a process per task, which is what a target of tasks/s measures when the
+ * emulator is taken out of it.
+ */
+import { cpuUsage } from "node:process";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createEngine, type Engine, provision } from "../src/engine/context.js";
+import { ingestCompletionMessage } from "../src/engine/ingest.js";
+import { getStatus } from "../src/engine/queries.js";
+import { submitWorkflow } from "../src/engine/submit.js";
+import { memoryStorage } from "../src/memory/memoryStorage.js";
+import { startWorker } from "../src/worker/startWorker.js";
+import { atLeast, type Figure } from "./figure.js";
+import { fanOutOf } from "./workflowShapes.js";
+
+const WORKERS = 4;
+const SLOTS = 4;
+
+/** Receives, ingests and deletes completion messages, 32 at a time, as the queue trigger does. */
+function consume(engine: Engine): { stop(): Promise<void> } {
+  let stopped = false;
+  const queue = engine.names.completionQueue;
+  const loop = (async () => {
+    while (!stopped) {
+      const msgs = await engine.storage.queues.receive(queue, 32, 30);
+      await Promise.all(
+        msgs.map(async (m) => {
+          await ingestCompletionMessage(engine, m.text);
+          await engine.storage.queues.delete(queue, m);
+        }),
+      );
+      if (msgs.length === 0) await sleep(10);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}
+
+async function fanOut(tasks: number): Promise<{ tasksPerS: number; cpuMsPerTask: number }> {
+  const storage = memoryStorage();
+  const engine = createEngine(storage, { prefix: "bench" });
+  await provision(engine);
+  const consumer = consume(engine);
+  const workers = Array.from({ length: WORKERS }, (_, i) =>
+    startWorker({ storage, prefix: "bench", queue: "default", concurrency: SLOTS, id: `w${i}` }),
+  );
+  const cpu0 = cpuUsage();
+  const t0 = performance.now();
+  const { id } = await submitWorkflow(engine, fanOutOf(tasks));
+  for (;;) {
+    const s = await getStatus(engine, id);
+    if (s && s.status !== "running" && s.status !== "pending") {
+      if (s.status !== "completed") throw new Error(`fan-out of ${tasks}: ${s.status}`);
+      break;
+    }
+    await sleep(20);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuUsage(cpu0);
+  await Promise.all(workers.map((w) => w.stop()));
+  await consumer.stop();
+  await engine.coordinator.flush();
+  return {
+    tasksPerS: tasks / seconds,
+    cpuMsPerTask: (cpu.user + cpu.system) / 1000 / tasks,
+  };
+}
+
+export async function runMemoryE2e(
+  sizes: readonly number[],
+  log: (line: string) => void,
+): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const tasks of sizes) {
+    const r = await fanOut(tasks);
+    log(`memory e2e: fan-out of ${tasks}: ${r.tasksPerS.toFixed(1)} tasks/s`);
+    figures.push({
+      metric: `memory.tasks_per_s.${tasks >= 1000 ? `${tasks / 1000}k` : tasks}`,
+      name: `${tasks.toLocaleString("en-US")}-task fan-out/fan-in, in-memory storage, 4 workers × 4, one process`,
+      value: r.tasksPerS,
+      unit: "tasks/s",
+      target: atLeast(200),
+      detail: [
+        `CPU of the one process (coordinator, consumer, workers, spawning \`true\`): ${r.cpuMsPerTask.toFixed(2)} ms per task; children's own CPU not included`,
+      ],
+    });
+  }
+  return figures;
+}
