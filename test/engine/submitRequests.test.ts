@@ -2,35 +2,8 @@ import { describe, expect, it } from "vitest";
 import { getStatus } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
-import type { Storage } from "../../src/storage/ports.js";
 import { engineOn, runToEnd, succeedAll } from "./fakeWorld.js";
-
-/** Storage that counts calls per `port.method`, the memory twin underneath. */
-function counted(): { storage: Storage; calls: Map<string, number> } {
-  const inner = memoryStorage();
-  const calls = new Map<string, number>();
-  const wrap = <T extends object>(port: string, target: T): T =>
-    new Proxy(target, {
-      get(t, key, receiver) {
-        const v = Reflect.get(t, key, receiver);
-        if (typeof v !== "function") return v;
-        return (...args: unknown[]) => {
-          calls.set(`${port}.${String(key)}`, (calls.get(`${port}.${String(key)}`) ?? 0) + 1);
-          return (v as (...a: unknown[]) => unknown).apply(t, args);
-        };
-      },
-    });
-  return {
-    storage: {
-      ...inner,
-      blobs: wrap("blobs", inner.blobs),
-      queues: wrap("queues", inner.queues),
-      tables: wrap("tables", inner.tables),
-      tasks: wrap("tasks", inner.tasks),
-    },
-    calls,
-  };
-}
+import { Faults } from "./faults.js";
 
 const threeRoots = {
   name: "roots",
@@ -44,7 +17,9 @@ const threeRoots = {
 
 describe("submit", () => {
   it("dispatches the roots from the state it wrote: nothing read back, no inbox, one index row", async () => {
-    const { storage, calls } = counted();
+    const faults = new Faults(); // armed with nothing: it only counts the calls
+    const storage = faults.wrap(memoryStorage());
+    const { calls } = faults;
     const engine = await engineOn(storage, { coordinator: { inboxPollMs: 2_000 } });
     calls.clear();
     const { id } = await submitWorkflow(engine, threeRoots);
