@@ -19,7 +19,11 @@ export function watchStalls(port: number): StallWatch {
   let timer: NodeJS.Timeout | undefined;
   const probe = () => {
     const start = Date.now();
+    let answered = false;
+    // Once per probe: a request can fail after its answer began (both "end" and "error").
     const done = () => {
+      if (answered) return;
+      answered = true;
       const ms = Date.now() - start;
       if (ms >= STALL_MS) stalls.push({ at: new Date(start), ms });
       if (!stopped) timer = setTimeout(probe, EVERY_MS);
