@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/logsOverhead.ts [--tasks N] [--rounds R] [--command CMD]`: what task logs cost
- * the hot path. Azurite in memory, the local functions host over it, and 4 workers (each with
+ * the hot path. Azurite (on loopback), the local functions host over it, and 4 workers (each with
  * 4 tasks at once) run a workflow of N independent tasks (5,000 `true` by default), once with
  * logs off and once with them on, R times, alternating so that the machine's drift falls on
  * both. Throughput is tasks per second from the submit to the workflow's end, averaged over the

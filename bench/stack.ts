@@ -1,5 +1,5 @@
 /**
- * dagq as a user runs it on one machine: Azurite in memory on loopback, a `dagq host` process
+ * dagq as a user runs it on one machine: Azurite on loopback, a `dagq host` process
  * and `dagq worker` processes, all talking to Azurite through the counting proxy, each role on
  * ports of its own. The bench submits over HTTP like any client; it watches progress over a
  * direct connection to Azurite that the proxy does not count.
