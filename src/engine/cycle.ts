@@ -108,6 +108,11 @@ export class Cycle {
     const { dispatcher, telemetry } = this.deps;
     let state = loaded;
     let result: { applied: number; t: Transition };
+    // Reports of ended tasks mean their messages are (being) deleted: room for the next ones.
+    this.deps.budget.freed(
+      loaded.run,
+      input.events.flatMap((e) => (e.kind === "completed" || e.kind === "failed" ? [e.task] : [])),
+    );
     try {
       result = await this.reduce(s, state.run, input.events, input);
     } catch (e) {
