@@ -90,6 +90,11 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
     },
     config,
   );
+  budget.wake = (id) => {
+    coordinator.apply(id, []).catch((e: unknown) => {
+      telemetry.log("warn", `workflow ${id}: a cycle for freed queue room failed: ${String(e)}`);
+    });
+  };
   return {
     storage,
     names,

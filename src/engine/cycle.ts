@@ -1,6 +1,7 @@
 import {
   type RunState,
   restore,
+  StateCode,
   snapshot,
   summarize,
   type Transition,
@@ -107,7 +108,7 @@ export class Cycle {
   ): Promise<{ applied: number; t: Transition; state: LoadedState } | null> {
     const { dispatcher, telemetry } = this.deps;
     let state = loaded;
-    let result: { applied: number; t: Transition };
+    let result: { applied: number; t: Transition; room?: ReadonlyMap<string, number> };
     // Reports of ended tasks mean their messages are (being) deleted: room for the next ones.
     this.deps.budget.freed(
       loaded.run,
@@ -125,6 +126,7 @@ export class Cycle {
     const { run } = state;
     const { t } = result;
     this.deps.budget.used(t.roomUsed);
+    this.deps.budget.settled(s.id, result.room, t.roomUsed, run.counts[StateCode.ready]! > 0);
     reportTransition(telemetry, s.id, run, result.applied, t);
     const dispatched = await dispatcher.dispatch(run, t.commands);
     telemetry.count("tasks.dispatched", dispatched);
@@ -137,8 +139,9 @@ export class Cycle {
     run: RunState,
     events: readonly InboxEvent[],
     input: { readonly batch: readonly Work[]; now: number },
-  ): Promise<{ applied: number; t: Transition }> {
-    return applyBatch({
+  ): Promise<{ applied: number; t: Transition; room?: ReadonlyMap<string, number> }> {
+    const room = await this.queueRoom(run);
+    const applied = await applyBatch({
       run,
       events,
       sweeps: input.batch.flatMap((w) => (w.sweep ? [w.sweep(run, input.now)] : [])),
@@ -146,9 +149,10 @@ export class Cycle {
       config: this.config,
       outputs: this.deps.outputs,
       warn: (why) => this.deps.telemetry.log("warn", `workflow ${s.id}: ${why}`),
-      ...(await this.queueRoom(run)),
+      ...room,
       ...(this.deps.reduce ? { reduce: this.deps.reduce } : {}),
     });
+    return { ...applied, ...(room.queueRoom ? { room: room.queueRoom } : {}) };
   }
 
   /**

@@ -29,6 +29,14 @@ export class QueueBudget {
   private readonly depths = new Map<string, { depth: number; at: number }>();
   private readonly queuesOf = new WeakMap<CompiledWorkflow, readonly string[]>();
   private slotCache: { slots: ReadonlyMap<string, number>; at: number } | null = null;
+  /**
+   * Workflows whose cycle used up a queue's room, by queue: they may hold ready tasks and have
+   * no event of their own to bring them back (a workflow whose roots were held), so room freed
+   * by other workflows' reports wakes them. The running sweep stays the fallback.
+   */
+  private readonly waiting = new Map<string, Set<string>>();
+  /** Starts a cycle of a workflow (set by the engine once the coordinator exists). */
+  wake: (workflowId: string) => void = () => {};
 
   constructor(
     private readonly queues: QueueStore,
@@ -75,8 +83,43 @@ export class QueueBudget {
     for (const task of ended) {
       const i = run.def.index.get(task);
       if (i === undefined) continue;
-      const entry = this.depths.get(this.names.taskQueue(run.def.tasks[i]!.queue));
+      const target = this.names.taskQueue(run.def.tasks[i]!.queue);
+      const entry = this.depths.get(target);
       if (entry) entry.depth = Math.max(0, entry.depth - 1);
+      this.wakeOne(target, run.id);
+    }
+  }
+
+  /** One waiter of the queue per freed message, oldest first, not the workflow freeing it. */
+  private wakeOne(target: string, freeing: string): void {
+    const waiters = this.waiting.get(target);
+    if (!waiters) return;
+    for (const id of waiters) {
+      if (id === freeing) continue;
+      waiters.delete(id);
+      this.wake(id);
+      return;
+    }
+  }
+
+  /**
+   * After a cycle of `id` given `room`: while it still holds ready tasks, a queue whose room it
+   * used up may be what holds them, so the workflow waits for room there.
+   */
+  settled(
+    id: string,
+    room: ReadonlyMap<string, number> | undefined,
+    used: ReadonlyMap<string, number>,
+    holdsReady: boolean,
+  ): void {
+    if (!room) return;
+    for (const [queue, n] of room) {
+      const target = this.names.taskQueue(queue);
+      const waiters = this.waiting.get(target);
+      if (holdsReady && (used.get(queue) ?? 0) >= n) {
+        if (waiters) waiters.add(id);
+        else this.waiting.set(target, new Set([id]));
+      } else waiters?.delete(id);
     }
   }
 

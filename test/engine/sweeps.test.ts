@@ -176,6 +176,21 @@ describe("flow control by live workers", () => {
     expect((await getStatus(engine, id, true))?.counts.completed).toBe(64);
   });
 
+  it("wakes the workflows whose tasks it held as other workflows' reports free room", async () => {
+    const { clock } = clocked();
+    const engine = await engineOn(memoryStorage(clock), { clock, maxQueueDepth: 10_000 });
+    const q = engine.names.taskQueue("default");
+    for (let w = 0; w < 2; w++) await register(engine, `w${w}`, {}); // 8 slots: window 32
+    for (let k = 0; k < 40; k++) await submitWorkflow(engine, one());
+    await settle([engine]);
+    expect(await engine.storage.queues.depth(q)).toBe(32); // 8 workflows' roots held
+    const reports = (await takeTasks(engine, succeedAll, "default", 8)).flat();
+    await ingestCompletionMessage(engine, message(reports));
+    await settle([engine]);
+    // No sweep ran: the held roots went out as the 8 reports freed room.
+    expect(await engine.storage.queues.depth(q)).toBe(32);
+  });
+
   it("leaves a queue uncapped (up to maxQueueDepth) while no live worker has registered for it", async () => {
     const { clock } = clocked();
     const engine = await engineOn(memoryStorage(clock), { clock, maxQueueDepth: 10_000 });
