@@ -1,7 +1,6 @@
 import {
   type RunState,
   restore,
-  StateCode,
   snapshot,
   summarize,
   type Transition,
@@ -126,7 +125,7 @@ export class Cycle {
     const { run } = state;
     const { t } = result;
     this.deps.budget.used(t.roomUsed);
-    this.deps.budget.settled(s.id, result.room, t.roomUsed, run.counts[StateCode.ready]! > 0);
+    this.deps.budget.settled(s.id, result.room, t.roomUsed, t.held > 0);
     reportTransition(telemetry, s.id, run, result.applied, t);
     const dispatched = await dispatcher.dispatch(run, t.commands);
     telemetry.count("tasks.dispatched", dispatched);
