@@ -101,4 +101,6 @@ export interface Transition {
   readonly repaired: number;
   /** Dispatches made into each queue listed in `ApplyOptions.queueRoom`. */
   readonly roomUsed: ReadonlyMap<string, number>;
+  /** Ready tasks left waiting because their queue had no room left (first in line). */
+  readonly held: number;
 }

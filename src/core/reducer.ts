@@ -58,9 +58,9 @@ export function applyEvents(
       ? 0
       : redispatchStale(run, now, opts.repairAfterMs, commands, opts.repairableQueues);
   const roomUsed = new Map<string, number>();
-  if (opts.dispatchReady !== false) fillWindow(run, now, opts, commands, roomUsed);
+  const held = opts.dispatchReady !== false ? fillWindow(run, now, opts, commands, roomUsed) : 0;
   finishIfDone(run, now, commands);
-  return { commands, delta: takeChanges(run), ignored, repaired, roomUsed };
+  return { commands, delta: takeChanges(run), ignored, repaired, roomUsed, held };
 }
 
 /** Applies one event; returns why it was ignored, or undefined when it took effect. */
@@ -222,8 +222,8 @@ function fillWindow(
   opts: ApplyOptions,
   commands: Command[],
   used: Map<string, number>,
-): void {
-  if (run.wf.status !== "running") return;
+): number {
+  if (run.wf.status !== "running") return 0;
   const maxInFlight = Math.min(
     opts.maxInFlight ?? Number.POSITIVE_INFINITY,
     run.def.maxParallelism,
@@ -249,6 +249,7 @@ function fillWindow(
     commands.push({ kind: "dispatch", task: i, attempt: run.attempt[i]!, delayMs });
   }
   for (let k = held.length - 1; k >= 0; k--) run.unshiftUndispatched(held[k]!);
+  return held.length;
 }
 
 const MAX_HELD = 1000;

@@ -11,6 +11,7 @@ import { Inbox } from "./inbox.js";
 import { OutputFetcher } from "./outputFetcher.js";
 import { QueueBudget } from "./queueBudget.js";
 import { StateStore } from "./stateStore.js";
+import { liveSlotsByQueue } from "./workers.js";
 import { WorkflowIndex } from "./workflowIndex.js";
 
 export interface EngineOptions {
@@ -65,7 +66,9 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
     sweepConcurrency: opts.sweepConcurrency ?? 4,
     serviceBusNamespaces: new Set((opts.serviceBusNamespaces ?? []).map(serviceBusHost)),
   };
-  const budget = new QueueBudget(storage.queues, names, opts.maxQueueDepth ?? 0, clock);
+  const budget = new QueueBudget(storage.queues, names, opts.maxQueueDepth ?? 0, clock, () =>
+    liveSlotsByQueue(storage.tables, names.workersTable, clock()),
+  );
   const coordinator = new Coordinator(
     {
       state,
@@ -87,6 +90,11 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
     },
     config,
   );
+  budget.wake = (id) => {
+    coordinator.apply(id, []).catch((e: unknown) => {
+      telemetry.log("warn", `workflow ${id}: a cycle for freed queue room failed: ${String(e)}`);
+    });
+  };
   return {
     storage,
     names,

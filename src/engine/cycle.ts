@@ -107,7 +107,12 @@ export class Cycle {
   ): Promise<{ applied: number; t: Transition; state: LoadedState } | null> {
     const { dispatcher, telemetry } = this.deps;
     let state = loaded;
-    let result: { applied: number; t: Transition };
+    let result: { applied: number; t: Transition; room?: ReadonlyMap<string, number> };
+    // Reports of ended tasks mean their messages are (being) deleted: room for the next ones.
+    this.deps.budget.freed(
+      loaded.run,
+      input.events.flatMap((e) => (e.kind === "completed" || e.kind === "failed" ? [e.task] : [])),
+    );
     try {
       result = await this.reduce(s, state.run, input.events, input);
     } catch (e) {
@@ -120,6 +125,7 @@ export class Cycle {
     const { run } = state;
     const { t } = result;
     this.deps.budget.used(t.roomUsed);
+    this.deps.budget.settled(s.id, result.room, t.roomUsed, t.held > 0);
     reportTransition(telemetry, s.id, run, result.applied, t);
     const dispatched = await dispatcher.dispatch(run, t.commands);
     telemetry.count("tasks.dispatched", dispatched);
@@ -132,8 +138,9 @@ export class Cycle {
     run: RunState,
     events: readonly InboxEvent[],
     input: { readonly batch: readonly Work[]; now: number },
-  ): Promise<{ applied: number; t: Transition }> {
-    return applyBatch({
+  ): Promise<{ applied: number; t: Transition; room?: ReadonlyMap<string, number> }> {
+    const room = await this.queueRoom(run);
+    const applied = await applyBatch({
       run,
       events,
       sweeps: input.batch.flatMap((w) => (w.sweep ? [w.sweep(run, input.now)] : [])),
@@ -141,9 +148,10 @@ export class Cycle {
       config: this.config,
       outputs: this.deps.outputs,
       warn: (why) => this.deps.telemetry.log("warn", `workflow ${s.id}: ${why}`),
-      ...(await this.queueRoom(run)),
+      ...room,
       ...(this.deps.reduce ? { reduce: this.deps.reduce } : {}),
     });
+    return { ...applied, ...(room.queueRoom ? { room: room.queueRoom } : {}) };
   }
 
   /**

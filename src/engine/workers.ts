@@ -1,3 +1,4 @@
+import type { TableStore } from "../storage/ports.js";
 import {
   fromWorkerEntity,
   isLive,
@@ -38,4 +39,19 @@ export async function listWorkers(engine: Engine): Promise<WorkerView[]> {
       .catch(() => {});
   }
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The slots (concurrency) of live registered workers, summed per queue they serve. */
+export async function liveSlotsByQueue(
+  tables: TableStore,
+  table: string,
+  now: number,
+): Promise<Map<string, number>> {
+  const slots = new Map<string, number>();
+  for await (const e of tables.query(table, { partitionKey: WORKERS_PARTITION })) {
+    const w = fromWorkerEntity(e);
+    if (w === null || !isLive(w, now)) continue;
+    for (const q of w.queues) slots.set(q, (slots.get(q) ?? 0) + w.concurrency);
+  }
+  return slots;
 }
