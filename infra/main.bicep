@@ -49,6 +49,11 @@ param readyRepairAfterS int = 600
 @maxValue(10000000)
 param maxQueueDepth int = 10000
 
+@description('DAGQ_PACK_TASKS: the most tasks one task message holds; 1 turns packs off.')
+@minValue(1)
+@maxValue(256)
+param packTasks int = 32
+
 @description('DAGQ_SWEEP_CONCURRENCY: index shards swept in parallel.')
 @minValue(1)
 @maxValue(64)
@@ -186,6 +191,7 @@ module functionApp './modules/functionApp.bicep' = {
     readyRepairAfterS: readyRepairAfterS
     sweepConcurrency: sweepConcurrency
     maxQueueDepth: maxQueueDepth
+    packTasks: packTasks
     maxRequestBytes: maxRequestBytes
     sweepRunningSchedule: sweepRunningSchedule
     sweepOrphansSchedule: sweepOrphansSchedule

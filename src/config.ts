@@ -44,6 +44,11 @@ export const ConfigSchema = z.object({
   DAGQ_MAX_IN_FLIGHT: int(1, 100_000, 1000),
   /** Flow control per task queue: no dispatch into a storage queue this deep; 0 turns it off. */
   DAGQ_MAX_QUEUE_DEPTH: int(0, 10_000_000, 10_000),
+  /**
+   * The most tasks one task message holds: tasks ready together for one queue travel in packs
+   * the size of the smallest live registered worker's concurrency, up to this; 1 turns packs off.
+   */
+  DAGQ_PACK_TASKS: int(1, 256, 32),
   DAGQ_LEASE_SECONDS: int(15, 60, 15),
   /** A dispatched task that no worker started this long is dispatched again (if its queue is empty). */
   DAGQ_READY_REPAIR_AFTER_S: int(30, 7 * 24 * 3600, 600),

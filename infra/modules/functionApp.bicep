@@ -76,6 +76,9 @@ param sweepConcurrency int
 @description('DAGQ_MAX_QUEUE_DEPTH')
 param maxQueueDepth int
 
+@description('DAGQ_PACK_TASKS')
+param packTasks int
+
 @description('DAGQ_MAX_REQUEST_BYTES')
 param maxRequestBytes int
 
@@ -191,6 +194,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'DAGQ_MAX_QUEUE_DEPTH'
           value: string(maxQueueDepth)
+        }
+        {
+          name: 'DAGQ_PACK_TASKS'
+          value: string(packTasks)
         }
         {
           name: 'DAGQ_MAX_REQUEST_BYTES'

@@ -11,14 +11,18 @@ import {
   ServiceBusClient,
   type ServiceBusReceivedMessage,
   type ServiceBusReceiver,
+  type ServiceBusSender,
   type TokenCredential,
 } from "@azure/service-bus";
 import { parseServiceBusTarget } from "../storage/serviceBusTarget.js";
 import type { Delivery, TaskSource } from "../worker/taskSource.js";
+import { taskMessage } from "./serviceBusTaskSink.js";
 
 export class ServiceBusTaskSource implements TaskSource {
   private readonly client: ServiceBusClient;
   private readonly receiver: ServiceBusReceiver;
+  private sender: ServiceBusSender | null = null;
+  private readonly queue: string;
 
   constructor(
     readonly name: string,
@@ -26,6 +30,7 @@ export class ServiceBusTaskSource implements TaskSource {
   ) {
     const { namespace, queue } = parseServiceBusTarget(name);
     this.client = new ServiceBusClient(namespace, credential);
+    this.queue = queue;
     this.receiver = this.client.createReceiver(queue, RECEIVER_OPTIONS);
   }
 
@@ -34,7 +39,14 @@ export class ServiceBusTaskSource implements TaskSource {
     return msgs.map((m) => this.delivery(m));
   }
 
+  /** As the coordinator sends: the text's UTF-8 bytes as the body. */
+  async requeue(text: string): Promise<void> {
+    this.sender ??= this.client.createSender(this.queue);
+    await this.sender.sendMessages(taskMessage(text));
+  }
+
   async close(): Promise<void> {
+    await this.sender?.close();
     await this.receiver.close();
     await this.client.close();
   }

@@ -11,7 +11,7 @@ import { Inbox } from "./inbox.js";
 import { OutputFetcher } from "./outputFetcher.js";
 import { QueueBudget } from "./queueBudget.js";
 import { StateStore } from "./stateStore.js";
-import { liveSlotsByQueue } from "./workers.js";
+import { liveCapacityByQueue } from "./workers.js";
 import { WorkflowIndex } from "./workflowIndex.js";
 
 export interface EngineOptions {
@@ -19,6 +19,8 @@ export interface EngineOptions {
   readonly maxRunningWorkflows?: number;
   /** Per storage task queue: no dispatch into a queue this deep; 0 turns the cap off. */
   readonly maxQueueDepth?: number;
+  /** The most tasks one task message holds (DAGQ_PACK_TASKS); 1: no packs. */
+  readonly maxPackTasks?: number;
   readonly sweepConcurrency?: number;
   readonly coordinator?: Partial<CoordinatorConfig>;
   readonly clock?: () => number;
@@ -58,7 +60,6 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
   const state = new StateStore(storage.blobs, names, opts.compactAfter);
   const index = new WorkflowIndex(storage.tables, names.indexTable);
   const inbox = new Inbox(storage.tables, names.inboxTable);
-  const dispatcher = new Dispatcher(storage, names);
   const config = {
     ...DEFAULT_COORDINATOR_CONFIG,
     ...opts.coordinator,
@@ -66,9 +67,15 @@ export function createEngine(storage: Storage, opts: EngineOptions): Engine {
     sweepConcurrency: opts.sweepConcurrency ?? 4,
     serviceBusNamespaces: new Set((opts.serviceBusNamespaces ?? []).map(serviceBusHost)),
   };
-  const budget = new QueueBudget(storage.queues, names, opts.maxQueueDepth ?? 0, clock, () =>
-    liveSlotsByQueue(storage.tables, names.workersTable, clock()),
+  const budget = new QueueBudget(
+    storage.queues,
+    names,
+    opts.maxQueueDepth ?? 0,
+    clock,
+    () => liveCapacityByQueue(storage.tables, names.workersTable, clock()),
+    opts.maxPackTasks ?? 1,
   );
+  const dispatcher = new Dispatcher(storage, names, (queue) => budget.packSize(queue));
   const coordinator = new Coordinator(
     {
       state,

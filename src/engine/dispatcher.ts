@@ -10,6 +10,7 @@ import {
 } from "../core/index.js";
 import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type TaskMessage } from "../protocol/messages.js";
 import { type Signals, SignalsSchema } from "../protocol/signals.js";
+import { packTexts } from "../protocol/taskPack.js";
 import { readJsonBlob, writeJsonBlob } from "../storage/jsonBlob.js";
 import type { Layout } from "../storage/layout.js";
 import type { Storage } from "../storage/ports.js";
@@ -18,17 +19,22 @@ import type { Storage } from "../storage/ports.js";
  * Turns the reducer's commands into messages: task messages onto their queues (Storage Queue
  * or Service Bus), kill requests into the workflow's signals blob. Parent outputs travel inline
  * while the message stays under 48 KiB; otherwise they go to one inputs blob the worker reads
- * in a single request (a 10,000-parent fan-in never overflows a message).
+ * in a single request (a 10,000-parent fan-in never overflows a message). Tasks sent together
+ * to one queue travel in packs of `packSize(queue)` (protocol/taskPack.ts).
  */
 export class Dispatcher {
   constructor(
     private readonly storage: Storage,
     private readonly names: Layout,
+    private readonly packSize: (queue: string) => Promise<number> = async () => 1,
   ) {}
 
   /** Sends every dispatch in `commands`; resolves when all are on their queues. */
   async dispatch(run: RunState, commands: readonly Command[]): Promise<number> {
-    const batches = new Map<string, { target: string; delayS: number; texts: string[] }>();
+    const batches = new Map<
+      string,
+      { queue: string; target: string; delayS: number; texts: string[] }
+    >();
     const work: Array<Promise<void>> = [];
     for (const c of commands) {
       if (c.kind !== "dispatch") continue;
@@ -36,7 +42,7 @@ export class Dispatcher {
       const target = this.names.taskQueue(spec.queue);
       const delayS = Math.ceil(c.delayMs / 1000);
       const key = `${target}\u0000${delayS}`;
-      const batch = batches.get(key) ?? { target, delayS, texts: [] };
+      const batch = batches.get(key) ?? { queue: spec.queue, target, delayS, texts: [] };
       batches.set(key, batch);
       const texts = batch.texts;
       work.push(this.message(run, c.task, c.attempt).then((text) => void texts.push(text)));
@@ -44,9 +50,10 @@ export class Dispatcher {
     await Promise.all(work);
     await Promise.all(
       // The task sink creates a storage queue on its first send (QueueTaskSink caches that).
-      [...batches.values()].map((b) =>
-        this.storage.tasks.send(b.target, b.texts, b.delayS > 0 ? { delayS: b.delayS } : {}),
-      ),
+      [...batches.values()].map(async (b) => {
+        const texts = packTexts(b.texts, await this.packSize(b.queue));
+        await this.storage.tasks.send(b.target, texts, b.delayS > 0 ? { delayS: b.delayS } : {});
+      }),
     );
     return work.length;
   }

@@ -2,17 +2,20 @@ import type { CompiledWorkflow, RunState } from "../core/index.js";
 import type { Layout } from "../storage/layout.js";
 import type { QueueStore } from "../storage/ports.js";
 import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
+import type { QueueCapacity } from "./workers.js";
 
 /**
  * Flow control per task queue, across workflows: a cycle dispatches into a storage queue only
- * while the queue holds fewer messages than its window. The window is `maxDepth`, or, when
- * live workers that registered themselves serve the queue, WINDOW_PER_SLOT messages per slot
+ * while the queue holds fewer tasks than its window. The window is `maxDepth`, or, when
+ * live workers that registered themselves serve the queue, WINDOW_PER_SLOT tasks per slot
  * they have (at least MIN_WINDOW): a queue kept that shallow still never leaves a slot idle,
  * and the emulator's (and Azure's) cost per operation grows with the messages a queue holds;
  * measured on a 5,000-task fan-out with 16 slots, a window of 64 ran 111–115 tasks/s against
  * 71–92 uncapped, with the emulator's CPU per task at 4.1–4.5 ms against 7.0–9.2.
  *
- * Depths are read at most every `ttlMs` per queue and instance (one cheap property read),
+ * The same registry sizes packs (`packSize`). Depths count tasks, but a read counts each
+ * message once (a lower bound: with packs, a queue may hold more tasks than its window, about
+ * as many messages at most); they are read at most every `ttlMs` per queue and instance,
  * raised locally by each dispatch and lowered by each ended task's report in between, so an
  * instance never overshoots by more than what other instances sent since the last read. Held
  * tasks wait first in line; the next cycle, or the running sweep, tops them up (the workflow's
@@ -22,13 +25,13 @@ import { isServiceBusTarget } from "../storage/serviceBusTarget.js";
 export const WINDOW_PER_SLOT = 4;
 export const MIN_WINDOW = 32;
 
-/** Live registered workers' slots per logical queue (`default`, `gpu`). */
-export type SlotsByQueue = () => Promise<ReadonlyMap<string, number>>;
+/** Live registered workers' capacity per logical queue (`default`, `gpu`). */
+export type CapacityByQueue = () => Promise<ReadonlyMap<string, QueueCapacity>>;
 
 export class QueueBudget {
   private readonly depths = new Map<string, { depth: number; at: number }>();
   private readonly queuesOf = new WeakMap<CompiledWorkflow, readonly string[]>();
-  private slotCache: { slots: ReadonlyMap<string, number>; at: number } | null = null;
+  private capacityCache: { capacity: ReadonlyMap<string, QueueCapacity>; at: number } | null = null;
   /**
    * Workflows whose cycle used up a queue's room, by queue: they may hold ready tasks and have
    * no event of their own to bring them back (a workflow whose roots were held), so room freed
@@ -43,10 +46,23 @@ export class QueueBudget {
     private readonly names: Layout,
     private readonly maxDepth: number,
     private readonly clock: () => number,
-    private readonly slots: SlotsByQueue = async () => new Map(),
+    private readonly capacity: CapacityByQueue = async () => new Map(),
+    /** The most tasks in one message; 1: no packs (see protocol/taskPack.ts). */
+    private readonly maxPack = 1,
     private readonly ttlMs = 2000,
-    private readonly slotsTtlMs = 5000,
+    private readonly capacityTtlMs = 5000,
   ) {}
+
+  /**
+   * How many tasks to pack into one message for `queue`: as many as the smallest live
+   * registered worker serving it has slots (a pack it would have to split costs a send back),
+   * at most `maxPack`; 1 while no registered worker serves it (workers that do not register,
+   * like the minimal Python one, read packs too, but nothing says how many they take).
+   */
+  async packSize(queue: string): Promise<number> {
+    if (this.maxPack <= 1) return 1;
+    return this.packOf((await this.liveCapacity(this.clock())).get(queue));
+  }
 
   /**
    * Room left in each storage queue `run` dispatches into, by the definition's queue name, for
@@ -55,19 +71,23 @@ export class QueueBudget {
   async roomFor(run: RunState): Promise<ReadonlyMap<string, number> | undefined> {
     if (this.maxDepth === 0) return undefined;
     const now = this.clock();
-    const slots = await this.liveSlots(now);
+    const capacity = await this.liveCapacity(now);
     const room = new Map<string, number>();
     await Promise.all(
       this.distinctQueues(run.def).map(async (queue) => {
         const target = this.names.taskQueue(queue);
         if (isServiceBusTarget(target)) return; // not capped here
         let entry = this.depths.get(target);
+        const c = capacity.get(queue);
         if (!entry || entry.at <= now - this.ttlMs) {
           // A queue that does not exist yet is empty: the task sink creates it on first send.
+          // A pack is read as one task: never more than the queue holds. Counted full, a pack
+          // whose tasks had all been reported but not yet deleted (or the remnant of a pack a
+          // worker split) would hold a workflow back with no report left to free the room.
           entry = { depth: await this.queues.depth(target).catch(() => 0), at: now };
           this.depths.set(target, entry);
         }
-        room.set(queue, Math.max(0, this.window(slots.get(queue)) - entry.depth));
+        room.set(queue, Math.max(0, this.window(c?.slots) - entry.depth));
       }),
     );
     return room;
@@ -136,12 +156,17 @@ export class QueueBudget {
     return Math.min(this.maxDepth, Math.max(MIN_WINDOW, WINDOW_PER_SLOT * slots));
   }
 
-  /** Read at most every slotsTtlMs; a failed read keeps the last answer (or none). */
-  private async liveSlots(now: number): Promise<ReadonlyMap<string, number>> {
-    if (this.slotCache && now - this.slotCache.at < this.slotsTtlMs) return this.slotCache.slots;
-    const slots = await this.slots().catch(() => this.slotCache?.slots ?? new Map());
-    this.slotCache = { slots, at: now };
-    return slots;
+  private packOf(c: QueueCapacity | undefined): number {
+    return c && this.maxPack > 1 ? Math.max(1, Math.min(this.maxPack, c.smallestWorker)) : 1;
+  }
+
+  /** Read at most every capacityTtlMs; a failed read keeps the last answer (or none). */
+  private async liveCapacity(now: number): Promise<ReadonlyMap<string, QueueCapacity>> {
+    const cached = this.capacityCache;
+    if (cached && now - cached.at < this.capacityTtlMs) return cached.capacity;
+    const capacity = await this.capacity().catch(() => cached?.capacity ?? new Map());
+    this.capacityCache = { capacity, at: now };
+    return capacity;
   }
 
   private distinctQueues(def: CompiledWorkflow): readonly string[] {

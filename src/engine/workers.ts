@@ -41,17 +41,31 @@ export async function listWorkers(engine: Engine): Promise<WorkerView[]> {
   return out.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-/** The slots (concurrency) of live registered workers, summed per queue they serve. */
-export async function liveSlotsByQueue(
+/** What live registered workers can take from one queue. */
+export interface QueueCapacity {
+  /** Their slots (concurrency), summed. */
+  readonly slots: number;
+  /** The fewest slots one of them has: the size of a pack none of them must split. */
+  readonly smallestWorker: number;
+}
+
+/** The capacity of live registered workers, per queue they serve. */
+export async function liveCapacityByQueue(
   tables: TableStore,
   table: string,
   now: number,
-): Promise<Map<string, number>> {
-  const slots = new Map<string, number>();
+): Promise<Map<string, QueueCapacity>> {
+  const out = new Map<string, QueueCapacity>();
   for await (const e of tables.query(table, { partitionKey: WORKERS_PARTITION })) {
     const w = fromWorkerEntity(e);
     if (w === null || !isLive(w, now)) continue;
-    for (const q of w.queues) slots.set(q, (slots.get(q) ?? 0) + w.concurrency);
+    for (const q of w.queues) {
+      const c = out.get(q);
+      out.set(q, {
+        slots: (c?.slots ?? 0) + w.concurrency,
+        smallestWorker: Math.min(c?.smallestWorker ?? w.concurrency, w.concurrency),
+      });
+    }
   }
-  return slots;
+  return out;
 }

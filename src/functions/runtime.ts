@@ -31,6 +31,7 @@ export function engineOptions(config: Config, telemetry: Telemetry): EngineOptio
     prefix: config.DAGQ_PREFIX,
     maxRunningWorkflows: config.DAGQ_MAX_RUNNING_WORKFLOWS,
     maxQueueDepth: config.DAGQ_MAX_QUEUE_DEPTH,
+    maxPackTasks: config.DAGQ_PACK_TASKS,
     sweepConcurrency: config.DAGQ_SWEEP_CONCURRENCY,
     serviceBusNamespaces: config.DAGQ_SERVICEBUS_NAMESPACES,
     coordinator: {

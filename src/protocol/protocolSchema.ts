@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CompletionMessageWireSchema, TaskMessageSchema } from "./messages.js";
+import { TaskPackSchema } from "./taskPack.js";
 
 /**
  * JSON Schemas of the worker protocol (version 1), generated from the zod schemas the
@@ -11,6 +12,12 @@ export const PROTOCOL_SCHEMAS = {
     schema: TaskMessageSchema,
     title: "dagq task message (v1)",
     description: "What a worker receives from a task queue: one attempt of one task.",
+  },
+  "task-pack.schema.json": {
+    schema: TaskPackSchema,
+    title: "dagq task pack (v1)",
+    description:
+      "Several task messages of one queue in one queue message; each member is handled as if it came alone.",
   },
   "completion-message.schema.json": {
     schema: CompletionMessageWireSchema,

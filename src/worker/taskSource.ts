@@ -19,6 +19,8 @@ export interface Delivery {
 export interface TaskSource {
   readonly name: string;
   receive(max: number, visibilityS: number): Promise<Delivery[]>;
+  /** Sends a message to the same queue: the tasks of a pack this worker has no room for. */
+  requeue(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,10 @@ export class StorageQueueSource implements TaskSource {
     }
     const msgs = await this.queues.receive(this.name, Math.min(max, 32), visibilityS);
     return msgs.map((m) => this.delivery(m));
+  }
+
+  async requeue(text: string): Promise<void> {
+    await this.queues.send(this.name, text);
   }
 
   async close(): Promise<void> {}

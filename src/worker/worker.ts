@@ -14,6 +14,7 @@ import { toError } from "../toError.js";
 import { AttemptLog, DEFAULT_LOG_LIMITS, type LogLimits } from "./attemptLog.js";
 import { CompletionSender } from "./completionSender.js";
 import { blobLogTarget } from "./logTargets.js";
+import { takeTasks } from "./packedDelivery.js";
 import { retrying } from "./retry.js";
 import { runShellTask } from "./shellTask.js";
 import { SignalWatcher } from "./signalWatcher.js";
@@ -36,6 +37,9 @@ export interface WorkerOptions {
   /** How much of each attempt's stdout and stderr goes to its log blob; null: no logs. */
   readonly logs: LogLimits | null;
 }
+
+/** The longest a free slot waits for others, so that a whole pack can be taken (see run). */
+const PACK_WAIT_MS = 100;
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 4,
@@ -74,6 +78,8 @@ export class Worker {
   private readonly signals: SignalWatcher;
   private readonly retry;
   private idle: (() => void) | null = null;
+  /** Tasks per message lately received: the coordinator packs several into one (taskPack.ts). */
+  private packSeen = 1;
   readonly stats = { started: 0, completed: 0, failed: 0, poisoned: 0, dropped: 0 };
 
   /** Tasks running now (their commands launched or about to be). */
@@ -100,16 +106,31 @@ export class Worker {
   /** Runs until `signal` aborts, then shuts down gracefully. */
   async run(signal: AbortSignal): Promise<void> {
     let backoff = 50;
+    let partialSince: number | null = null;
     signal.addEventListener("abort", () => void this.wake(), { once: true });
     while (!signal.aborted) {
       if (this.running >= this.opts.concurrency) {
         await new Promise<void>((r) => (this.idle = r));
         continue;
       }
+      const free = this.opts.concurrency - this.running;
+      // Fewer free slots than a pack holds: the rest would be sent back (a request, and a
+      // message more in the queue). Tasks running now may free theirs in a moment, so wait a
+      // little for room for a whole pack; a slot idles at most PACK_WAIT_MS for it.
+      if (free < this.packSeen && this.running > 0) {
+        partialSince ??= Date.now();
+        const left = partialSince + PACK_WAIT_MS - Date.now();
+        if (left > 0) {
+          await Promise.race([new Promise<void>((r) => (this.idle = r)), sleep(left, signal)]);
+          continue;
+        }
+      }
+      partialSince = null;
       let got: Delivery[] = [];
       try {
+        // Packs of `packSeen` tasks: so many messages fill the free slots.
         got = await this.deps.source.receive(
-          this.opts.concurrency - this.running,
+          Math.ceil(free / this.packSeen),
           this.opts.visibilityS,
         );
       } catch (e) {
@@ -122,7 +143,14 @@ export class Worker {
         await Promise.all(got.map((d) => d.abandon().catch(() => {})));
         break;
       }
-      for (const d of got) void this.handle(d);
+      const { tasks, largestPack } = await takeTasks(
+        got,
+        free,
+        (text) => this.deps.source.requeue(text),
+        (why) => this.deps.telemetry.log("warn", why),
+      );
+      if (largestPack > 0) this.packSeen = largestPack;
+      for (const d of tasks) void this.handle(d);
       backoff = got.length > 0 ? 50 : Math.min(backoff * 2, this.opts.pollMaxMs);
       if (got.length === 0) await sleep(backoff, signal);
     }

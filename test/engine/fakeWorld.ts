@@ -10,7 +10,9 @@ import {
   type TaskMessage,
   TaskMessageSchema,
 } from "../../src/protocol/messages.js";
+import { unpackTexts } from "../../src/protocol/taskPack.js";
 import type { Storage } from "../../src/storage/ports.js";
+import { toWorkerEntity, type WorkerRecord } from "../../src/storage/workerRecord.js";
 import { azuriteConnectionString } from "../support/azurite.js";
 
 export type Behaviour = (msg: TaskMessage) => { ok: boolean; output?: unknown; error?: string };
@@ -28,6 +30,7 @@ export async function engineOn(
     coordinator?: Partial<CoordinatorConfig>;
     maxRunningWorkflows?: number;
     maxQueueDepth?: number;
+    maxPackTasks?: number;
     clock?: () => number;
     compactAfter?: { bytes: number; frames: number };
     reduce?: Reduce;
@@ -39,6 +42,7 @@ export async function engineOn(
     coordinator: { lingerMs: 5, inboxPollMs: 0, ...opts.coordinator },
     maxRunningWorkflows: opts.maxRunningWorkflows ?? 0,
     maxQueueDepth: opts.maxQueueDepth ?? 0,
+    maxPackTasks: opts.maxPackTasks ?? 1,
 
     telemetry: stats,
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -76,7 +80,10 @@ export async function engineFor(backend: Backend, opts: Parameters<typeof engine
   return { storage, engine: await engineOn(storage, { prefix, ...opts }) };
 }
 
-/** Receives task messages from a queue and turns each into started + completed/failed reports. */
+/**
+ * Receives task messages from a queue (plain, or packs of several) and turns each task into
+ * started + completed/failed reports.
+ */
 export async function takeTasks(
   engine: Engine,
   behaviour: Behaviour,
@@ -87,19 +94,21 @@ export async function takeTasks(
   const msgs = await engine.storage.queues.receive(q, max, 60);
   const out: Completion[][] = [];
   for (const m of msgs) {
-    const task = TaskMessageSchema.parse(JSON.parse(m.text));
-    const r = behaviour(task);
-    const base = { workflow_id: task.workflow_id, task: task.task, attempt: task.attempt };
-    out.push([
-      { kind: "started", ...base },
-      r.ok
-        ? {
-            kind: "completed",
-            ...base,
-            ...(r.output !== undefined ? { output: r.output as never } : {}),
-          }
-        : { kind: "failed", ...base, error: r.error ?? "failed" },
-    ]);
+    for (const text of unpackTexts(m.text)) {
+      const task = TaskMessageSchema.parse(JSON.parse(text));
+      const r = behaviour(task);
+      const base = { workflow_id: task.workflow_id, task: task.task, attempt: task.attempt };
+      out.push([
+        { kind: "started", ...base },
+        r.ok
+          ? {
+              kind: "completed",
+              ...base,
+              ...(r.output !== undefined ? { output: r.output as never } : {}),
+            }
+          : { kind: "failed", ...base, error: r.error ?? "failed" },
+      ]);
+    }
     await engine.storage.queues.delete(q, m);
   }
   return out;
@@ -141,4 +150,26 @@ export async function settle(engines: Engine[]): Promise<void> {
     await Promise.all(engines.map((e) => e.coordinator.flush()));
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** A worker's row in the workers table, live by default (4 slots on `default`). */
+export async function registerWorker(engine: Engine, id: string, over: Partial<WorkerRecord> = {}) {
+  const now = engine.clock();
+  await engine.storage.tables.upsert(
+    engine.names.workersTable,
+    toWorkerEntity({
+      id,
+      host: "h",
+      pid: 1,
+      queues: ["default"],
+      concurrency: 4,
+      running: 0,
+      version: "test",
+      startedAt: now,
+      lastSeen: now,
+      heartbeatS: 10,
+      stoppedAt: 0,
+      ...over,
+    }),
+  );
 }

@@ -1,14 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { admitPending } from "../../src/engine/admission.js";
-import type { Engine } from "../../src/engine/context.js";
 import { ingestCompletionMessage } from "../../src/engine/ingest.js";
 import { sweepOrphans } from "../../src/engine/orphans.js";
 import { getStatus, getTasks, listWorkflows } from "../../src/engine/queries.js";
 import { submitWorkflow } from "../../src/engine/submit.js";
 import { sweepRunning } from "../../src/engine/sweeps.js";
 import { memoryStorage } from "../../src/memory/memoryStorage.js";
-import { toWorkerEntity, type WorkerRecord } from "../../src/storage/workerRecord.js";
-import { engineOn, message, runToEnd, settle, succeedAll, takeTasks } from "./fakeWorld.js";
+import {
+  engineOn,
+  message,
+  registerWorker,
+  runToEnd,
+  settle,
+  succeedAll,
+  takeTasks,
+} from "./fakeWorld.js";
 
 function clocked() {
   const t = { now: 1_800_000_000_000 };
@@ -135,34 +141,14 @@ describe("flow control by live workers", () => {
     name: "fan",
     tasks: Array.from({ length: 300 }, (_, i) => ({ name: `t${i}`, command: "x" })),
   };
-  async function register(engine: Engine, id: string, over: Partial<WorkerRecord>) {
-    const now = engine.clock();
-    await engine.storage.tables.upsert(
-      engine.names.workersTable,
-      toWorkerEntity({
-        id,
-        host: "h",
-        pid: 1,
-        queues: ["default"],
-        concurrency: 4,
-        running: 0,
-        version: "test",
-        startedAt: now,
-        lastSeen: now,
-        heartbeatS: 10,
-        stoppedAt: 0,
-        ...over,
-      }),
-    );
-  }
 
   it("keeps a queue that live workers serve at 4 messages per slot, topped up as reports arrive", async () => {
     const { clock } = clocked();
     const engine = await engineOn(memoryStorage(clock), { clock, maxQueueDepth: 10_000 });
     const q = engine.names.taskQueue("default");
-    for (let w = 0; w < 10; w++) await register(engine, `w${w}`, {}); // 40 slots
-    await register(engine, "gone", { stoppedAt: clock() }); // stopped: no slots
-    await register(engine, "lost", { lastSeen: clock() - 60_000 }); // silent: no slots
+    for (let w = 0; w < 10; w++) await registerWorker(engine, `w${w}`, {}); // 40 slots
+    await registerWorker(engine, "gone", { stoppedAt: clock() }); // stopped: no slots
+    await registerWorker(engine, "lost", { lastSeen: clock() - 60_000 }); // silent: no slots
     const { id } = await submitWorkflow(engine, fanOut);
     await settle([engine]);
     expect(await engine.storage.queues.depth(q)).toBe(160);
@@ -180,7 +166,7 @@ describe("flow control by live workers", () => {
     const { clock } = clocked();
     const engine = await engineOn(memoryStorage(clock), { clock, maxQueueDepth: 10_000 });
     const q = engine.names.taskQueue("default");
-    for (let w = 0; w < 2; w++) await register(engine, `w${w}`, {}); // 8 slots: window 32
+    for (let w = 0; w < 2; w++) await registerWorker(engine, `w${w}`, {}); // 8 slots: window 32
     for (let k = 0; k < 40; k++) await submitWorkflow(engine, one());
     await settle([engine]);
     expect(await engine.storage.queues.depth(q)).toBe(32); // 8 workflows' roots held
@@ -194,7 +180,7 @@ describe("flow control by live workers", () => {
   it("leaves a queue uncapped (up to maxQueueDepth) while no live worker has registered for it", async () => {
     const { clock } = clocked();
     const engine = await engineOn(memoryStorage(clock), { clock, maxQueueDepth: 10_000 });
-    await register(engine, "gpu-only", { queues: ["gpu"] });
+    await registerWorker(engine, "gpu-only", { queues: ["gpu"] });
     await submitWorkflow(engine, fanOut);
     await settle([engine]);
     expect(await engine.storage.queues.depth(engine.names.taskQueue("default"))).toBe(300);

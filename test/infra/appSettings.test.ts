@@ -39,6 +39,7 @@ const PARAM_OF: Record<string, string> = {
   DAGQ_READY_REPAIR_AFTER_S: "readyRepairAfterS",
   DAGQ_SWEEP_CONCURRENCY: "sweepConcurrency",
   DAGQ_MAX_QUEUE_DEPTH: "maxQueueDepth",
+  DAGQ_PACK_TASKS: "packTasks",
   DAGQ_MAX_REQUEST_BYTES: "maxRequestBytes",
   DAGQ_SWEEP_RUNNING_SCHEDULE: "sweepRunningSchedule",
   DAGQ_SWEEP_ORPHANS_SCHEDULE: "sweepOrphansSchedule",
@@ -149,7 +150,7 @@ describe("app settings of functionApp.bicep", () => {
       expect(Number(p.decorators.get("maxValue")), `${param} @maxValue`).toBe(bounds.max);
       checked++;
     }
-    expect(checked).toBe(7);
+    expect(checked).toBe(8);
     const prefix = main.param("prefix");
     expect(prefix.decorators.get("minLength")).toBe("1");
     expect(prefix.decorators.get("maxLength")).toBe("16");

@@ -56,6 +56,7 @@ describe("infra/ hygiene", () => {
       "leaseSeconds",
       "readyRepairAfterS",
       "maxQueueDepth",
+      "packTasks",
       "sweepConcurrency",
       "maxRequestBytes",
       "sweepRunningSchedule",

@@ -47,7 +47,7 @@ describe.skipIf(!python)("the Python worker in docs/protocol.md", () => {
     expect(r.status).toBe(0);
   });
 
-  it("runs, reports started then the outcome with times, handles a timeout, honours a cancel", () => {
+  it("runs, reports started then the outcome with times, handles a timeout, honours a cancel, reads a pack", () => {
     const store = join(dir, "store");
     const put = (path: string, text: string) => {
       mkdirSync(dirname(path), { recursive: true });
@@ -80,6 +80,10 @@ describe.skipIf(!python)("the Python worker in docs/protocol.md", () => {
       message("wf-ok", "bad", "echo 'disk full' >&2; exit 3"),
       message("wf-ok", "slow", "sleep 30 & wait", 1),
       message("wf-cancelled", "never", `touch ${marker}`),
+      {
+        v: PROTOCOL_VERSION,
+        pack: [message("wf-ok", "packed1", "true"), message("wf-ok", "packed2", "true")],
+      },
     ];
     for (const [k, t] of tasks.entries())
       put(join(store, "queues", "dagq-tasks-default", `${k}.json`), JSON.stringify(t));
@@ -132,6 +136,10 @@ describe.skipIf(!python)("the Python worker in docs/protocol.md", () => {
       ["wf-ok", "bad", "failed", "exit code 3: disk full"],
       ["wf-ok", "slow", "started", undefined],
       ["wf-ok", "slow", "failed", "timed out after 1s"],
+      ["wf-ok", "packed1", "started", undefined],
+      ["wf-ok", "packed1", "completed", undefined],
+      ["wf-ok", "packed2", "started", undefined],
+      ["wf-ok", "packed2", "completed", undefined],
     ]);
     for (const c of sent) expect(c.at).toBeGreaterThanOrEqual(t0 - 1000);
     expect(existsSync(marker)).toBe(false); // the cancelled task never started
