@@ -10,16 +10,23 @@ import { spawnSync } from "node:child_process";
 import { cpuUsage } from "node:process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { ConfigSchema } from "../src/config.js";
 import { createEngine, type Engine, provision } from "../src/engine/context.js";
 import { ingestCompletionMessage } from "../src/engine/ingest.js";
 import { getStatus } from "../src/engine/queries.js";
 import { submitWorkflow } from "../src/engine/submit.js";
 import { memoryStorage } from "../src/memory/memoryStorage.js";
-import { startWorker } from "../src/worker/startWorker.js";
+import { engineOptions } from "../src/functions/runtime.js";
+import { silentTelemetry } from "../src/observability/telemetry.js";
+import { startWorkerGroup } from "../src/worker/workerGroup.js";
 import { atLeast, type Figure } from "./figure.js";
 import { fanOutOf } from "./workflowShapes.js";
 
 const WORKERS = 4;
+/** Settings to try instead of the shipped ones (experiments): DAGQ_X=value in the environment. */
+const settingsOver = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => k.startsWith("DAGQ_")),
+);
 const SLOTS = 4;
 
 /** Receives, ingests and deletes completion messages, 32 at a time, as the queue trigger does. */
@@ -48,11 +55,22 @@ function consume(engine: Engine): { stop(): Promise<void> } {
 
 async function fanOut(tasks: number): Promise<{ tasksPerS: number; cpuMsPerTask: number }> {
   const storage = memoryStorage();
-  const engine = createEngine(storage, { prefix: "bench" });
+  // The shipped settings: a Function App's defaults (flow control, packs).
+  const settings = ConfigSchema.parse({ DAGQ_PREFIX: "bench", ...settingsOver });
+  const engine = createEngine(storage, engineOptions(settings, silentTelemetry));
   await provision(engine);
   const consumer = consume(engine);
-  const workers = Array.from({ length: WORKERS }, (_, i) =>
-    startWorker({ storage, prefix: "bench", queue: "default", concurrency: SLOTS, id: `w${i}` }),
+  // Registered, as `dagq worker` is: the coordinator sizes packs and queue windows by them.
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, (_, i) =>
+      startWorkerGroup({
+        storage,
+        prefix: "bench",
+        queues: ["default"],
+        concurrency: SLOTS,
+        id: `w${i}`,
+      }),
+    ),
   );
   const cpu0 = cpuUsage();
   const t0 = performance.now();
