@@ -1,10 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Json } from "../core/index.js";
 import { toError } from "../toError.js";
 import { attemptError, type Ended } from "./attemptError.js";
+import { Launcher } from "./launcher.js";
 import { TailBuffer } from "./tailBuffer.js";
 import { inheritedEnvironment } from "./taskEnvironment.js";
 import { readTaskOutput } from "./taskOutput.js";
@@ -215,13 +215,11 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
   });
 }
 
+/** One per process: task processes start from its small helper (see launcher.ts). */
+const launcher = new Launcher();
+
 function spawnShell(req: ShellTaskRequest, env: NodeJS.ProcessEnv) {
-  return spawn("/bin/sh", ["-c", req.command], {
-    cwd: req.workDir,
-    env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  return launcher.launch({ command: req.command, env, cwd: req.workDir });
 }
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {

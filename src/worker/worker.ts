@@ -121,7 +121,7 @@ export class Worker {
         partialSince ??= Date.now();
         const left = partialSince + PACK_WAIT_MS - Date.now();
         if (left > 0) {
-          await Promise.race([new Promise<void>((r) => (this.idle = r)), sleep(left, signal)]);
+          await this.slotFreed(left);
           continue;
         }
       }
@@ -155,6 +155,18 @@ export class Worker {
       if (got.length === 0) await sleep(backoff, signal);
     }
     await this.shutdown();
+  }
+
+  /** Until a running task frees its slot (or shutdown begins), at most `ms`. */
+  private slotFreed(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.idle = done;
+    });
   }
 
   private wake(): void {
