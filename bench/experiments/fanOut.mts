@@ -1,6 +1,7 @@
 import { getStatus } from "../../src/engine/queries.js";
 import { startStack } from "../stack.js";
 import { fanOutOf } from "../workflowShapes.js";
+
 const n = Number(process.argv[2] ?? 5000);
 const stack = await startStack({ workers: 4, concurrency: 4, log: () => {} });
 const c0 = stack.cpu();
@@ -13,6 +14,11 @@ for (;;) {
 }
 const wall = (Date.now() - t0) / 1000;
 const c1 = stack.cpu();
-const per = Object.fromEntries(Object.keys(c1).map((k) => [k, (((c1[k] ?? 0) - (c0[k] ?? 0)) * 1000 / n).toFixed(2)]));
-console.log(`${n} tasks in ${wall.toFixed(1)} s = ${(n / wall).toFixed(1)} tasks/s; CPU ms/task`, per);
+const per = Object.fromEntries(
+  Object.keys(c1).map((k) => [k, ((((c1[k] ?? 0) - (c0[k] ?? 0)) * 1000) / n).toFixed(2)]),
+);
+console.log(
+  `${n} tasks in ${wall.toFixed(1)} s = ${(n / wall).toFixed(1)} tasks/s; CPU ms/task`,
+  per,
+);
 await stack.stop();
