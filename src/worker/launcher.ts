@@ -87,6 +87,9 @@ export class Launcher {
       env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
       stdio: ["ignore", "ignore", "inherit", "ipc"],
       serialization: "advanced",
+      // Out of the terminal's process group, as the tasks are: a Ctrl-C is this process's to
+      // handle (dev cancels the workflow first), not a signal that kills every task at once.
+      detached: true,
     });
     // The helper keeps this process alive only while tasks run (see hold).
     helper.unref();

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Json } from "../core/index.js";
 import type { Telemetry } from "../observability/telemetry.js";
 import {
@@ -40,6 +41,8 @@ export interface WorkerOptions {
 
 /** The longest a free slot waits for others, so that a whole pack can be taken (see run). */
 const PACK_WAIT_MS = 100;
+/** After a task ends, the next poll of an idle worker comes this soon (see pollPause). */
+const LOOK_AGAIN_MS = 50;
 
 export const DEFAULT_WORKER_OPTIONS: WorkerOptions = {
   concurrency: 4,
@@ -77,7 +80,8 @@ export class Worker {
   private readonly sender: CompletionSender;
   private readonly signals: SignalWatcher;
   private readonly retry;
-  private idle: (() => void) | null = null;
+  /** Set while the run loop waits: called when a task ends, or when the worker stops. */
+  private idle: ((why: "ended" | "stop") => void) | null = null;
   /** Tasks per message lately received: the coordinator packs several into one (taskPack.ts). */
   private packSeen = 1;
   readonly stats = { started: 0, completed: 0, failed: 0, poisoned: 0, dropped: 0 };
@@ -107,10 +111,10 @@ export class Worker {
   async run(signal: AbortSignal): Promise<void> {
     let backoff = 50;
     let partialSince: number | null = null;
-    signal.addEventListener("abort", () => void this.wake(), { once: true });
+    signal.addEventListener("abort", () => void this.wake("stop"), { once: true });
     while (!signal.aborted) {
       if (this.running >= this.opts.concurrency) {
-        await new Promise<void>((r) => (this.idle = r));
+        await new Promise<void>((r) => (this.idle = () => r()));
         continue;
       }
       const free = this.opts.concurrency - this.running;
@@ -152,7 +156,7 @@ export class Worker {
       if (largestPack > 0) this.packSeen = largestPack;
       for (const d of tasks) void this.handle(d);
       backoff = got.length > 0 ? 50 : Math.min(backoff * 2, this.opts.pollMaxMs);
-      if (got.length === 0) await sleep(backoff, signal);
+      if (got.length === 0 && (await this.pollPause(backoff))) backoff = LOOK_AGAIN_MS / 2;
     }
     await this.shutdown();
   }
@@ -169,9 +173,36 @@ export class Worker {
     });
   }
 
-  private wake(): void {
-    this.idle?.();
+  /**
+   * The pause after an empty poll, cut short when a task ends: its report may make its
+   * children ready in a moment (a chain's next hop), so the next look comes LOOK_AGAIN_MS
+   * later, and the back-off starts over (true: so it was). Without it, a worker whose last poll found nothing
+   * sleeps up to `pollMaxMs` while the next task of a chain waits for it.
+   */
+  private pollPause(ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      let t = setTimeout(done, ms);
+      const end = Date.now() + ms;
+      let cut = false;
+      function done() {
+        clearTimeout(t);
+        resolve(cut);
+      }
+      const onWake = (why: "ended" | "stop") => {
+        if (why === "stop") return done();
+        cut = true;
+        clearTimeout(t);
+        t = setTimeout(done, Math.min(LOOK_AGAIN_MS, Math.max(0, end - Date.now())));
+        this.idle = onWake;
+      };
+      this.idle = onWake;
+    });
+  }
+
+  private wake(why: "ended" | "stop"): void {
+    const idle = this.idle;
     this.idle = null;
+    idle?.(why);
   }
 
   /**
@@ -215,7 +246,7 @@ export class Worker {
       this.running--;
       if (report === null) clearInterval(renew);
       else this.settle(d, report, renew);
-      this.wake();
+      this.wake("ended");
     }
   }
 
@@ -390,17 +421,4 @@ export class Worker {
 /** At most `max` characters (a failed report's error is at most 4,096). */
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
-
-/** Waits `ms`, or less if `signal` aborts; never leaves a listener behind on the signal. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

@@ -71,3 +71,59 @@ describe("a worker's slot", () => {
     expect(done.status).toBe("completed");
   });
 });
+
+describe("an idle worker's polling", () => {
+  it("looks again soon after a task ends, however far its back-off had grown", async () => {
+    const { engine, storage } = await memoryEngine({ coordinator: { lingerMs: 20 } });
+    const pump = pumpCompletions(engine);
+    const q = engine.names.taskQueue("default");
+    const polls: number[] = [];
+    const counted = new Proxy(storage.queues, {
+      get(target, key, receiver) {
+        if (key === "receive")
+          return (...args: Parameters<QueueStore["receive"]>) => {
+            if (args[0] === q) polls.push(Date.now());
+            return target.receive(...args);
+          };
+        const v = Reflect.get(target, key, receiver);
+        return typeof v === "function" ? v.bind(target) : v;
+      },
+    });
+    const worker = startWorker({
+      storage: { ...storage, queues: counted },
+      prefix: engine.names.prefix,
+      queue: "default",
+      concurrency: 2,
+      pollMaxMs: 30_000,
+      signalPollMs: 100,
+      shutdownGraceMs: 2000,
+    });
+    cleanups.push(
+      () => pump.stop(),
+      () => worker.stop(),
+    );
+    // While `a` runs 4 s, the other slot's empty polls back off past 3 s between looks.
+    const { id } = await submitWorkflow(engine, {
+      name: "hop",
+      tasks: [
+        { name: "a", command: "sleep 4" },
+        { name: "b", command: "true", depends_on: ["a"] },
+      ],
+    });
+    await until("a to start", async () => worker.worker.stats.started >= 1);
+    const started = Date.now();
+    await until("a to end", async () => worker.worker.stats.completed >= 1, 20_000);
+    const ended = Date.now();
+    expect(ended - started).toBeGreaterThan(3_000);
+    await until("the hop to finish", async () => {
+      const s = await getStatus(engine, id, true);
+      return s?.status === "completed" ? s : null;
+    });
+    const gaps = polls
+      .filter((t) => t > started && t < ended)
+      .map((t, i, a) => t - (a[i - 1] ?? started));
+    expect(Math.max(...gaps)).toBeGreaterThan(1_000); // it had backed off
+    const next = polls.find((t) => t >= ended);
+    expect(next! - ended).toBeLessThan(500); // and looked again at once
+  }, 30_000);
+});
