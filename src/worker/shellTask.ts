@@ -165,7 +165,10 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
     const tail = new TailBuffer(STDERR_TAIL_BYTES);
     const state = { timedOut: false, aborted: false, spawnError: null as string | null };
     let graceTimer: NodeJS.Timeout | undefined;
+    // A stop asked for before the launcher said the process exists is carried out when it does.
+    let stopWanted = false;
     const stop = () => {
+      stopWanted = true;
       if (child.pid === undefined || graceTimer !== undefined) return;
       const pid = child.pid;
       signalGroup(pid, "SIGTERM");
@@ -197,6 +200,7 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
     child.on("spawn", () => {
       liveGroups.add(child.pid!);
       req.onSpawn?.(child.pid!);
+      if (stopWanted) stop();
     });
     child.on("error", (err) => {
       state.spawnError = err.message;
