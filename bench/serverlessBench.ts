@@ -8,7 +8,9 @@ import { QueueTrigger } from "../src/host/queueTrigger.js";
 import { memoryStorage } from "../src/memory/memoryStorage.js";
 import { StatsTelemetry } from "../src/observability/telemetry.js";
 import { type Completion, TaskMessageSchema } from "../src/protocol/messages.js";
+import { unpackTexts } from "../src/protocol/taskPack.js";
 import type { QueueStore, Storage } from "../src/storage/ports.js";
+import { toWorkerEntity } from "../src/storage/workerRecord.js";
 import { atLeast, type Figure, formatNumber } from "./figure.js";
 
 /** Counts applied events and remembers when the last were applied. */
@@ -87,13 +89,44 @@ async function azuriteRate(queues: QueueStore, depth: number): Promise<number> {
   return depth / ((performance.now() - t0) / 1000);
 }
 
+const SIMULATED_WORKERS = 4;
+const SIMULATED_SLOTS = 32;
+
+async function registerSimulatedWorkers(engine: Engine): Promise<void> {
+  const now = Date.now();
+  for (let k = 0; k < SIMULATED_WORKERS; k++) {
+    await engine.storage.tables.upsert(
+      engine.names.workersTable,
+      toWorkerEntity({
+        id: `simulated-${k}`,
+        host: "bench",
+        pid: process.pid,
+        queues: ["default"],
+        concurrency: SIMULATED_SLOTS,
+        running: 0,
+        version: "bench",
+        startedAt: now,
+        lastSeen: now,
+        heartbeatS: 3600,
+        stoppedAt: 0,
+      }),
+    );
+  }
+}
+
 async function benchEngine(
   storage: Storage,
   prefix: string,
   maxInFlight: number,
+  maxPackTasks = 1,
 ): Promise<Engine & { timing: Timing }> {
   const timing = new Timing();
-  const engine = createEngine(storage, { prefix, telemetry: timing, coordinator: { maxInFlight } });
+  const engine = createEngine(storage, {
+    prefix,
+    telemetry: timing,
+    coordinator: { maxInFlight },
+    maxPackTasks,
+  });
   await provision(engine);
   return Object.assign(engine, { timing });
 }
@@ -130,7 +163,11 @@ async function ingestRun(
   onCap: () => Promise<void> = async () => {},
 ): Promise<IngestResult> {
   const { leaves, perMessage, follow } = run;
-  const engine = await benchEngine(storage, prefix, run.window);
+  // Following the dispatches, the simulated workers register as `dagq worker` does, with
+  // SIMULATED_SLOTS slots each: the coordinator sends their tasks in packs that size (the
+  // shipped DAGQ_PACK_TASKS allows it).
+  const engine = await benchEngine(storage, prefix, run.window, follow ? SIMULATED_SLOTS : 1);
+  if (follow) await registerSimulatedWorkers(engine);
   const tasks = engine.names.taskQueue("default");
   const completions = engine.names.completionQueue;
   let draining = true;
@@ -157,9 +194,11 @@ async function ingestRun(
       const got = await storage.queues.receive(tasks, 32, 300);
       if (follow) {
         for (const m of got) {
-          const t = TaskMessageSchema.parse(JSON.parse(m.text));
-          pending.push(done(t.workflow_id, t.task));
-          if (pending.length >= perMessage) flushPending();
+          for (const text of unpackTexts(m.text)) {
+            const t = TaskMessageSchema.parse(JSON.parse(text));
+            pending.push(done(t.workflow_id, t.task));
+            if (pending.length >= perMessage) flushPending();
+          }
         }
         if (pending.length > 0) linger ??= setTimeout(flushPending, 50);
       }
@@ -451,7 +490,7 @@ export async function runServerlessBench(
         limit: `emulator sends ${formatNumber(sendRate)} msg/s (32 at a time)`,
         detail: [
           `longest time with no completion applied: ${withDispatch.longestPauseS.toFixed(1)} s (the emulator's queue GC stalls every request while it deletes extents)`,
-          "per task: the coordinator sends a task message; a simulated worker receives (32 at a time) and deletes it; 100 completions go in one message",
+          `per task: the coordinator sends it in a pack of up to ${SIMULATED_SLOTS} (${SIMULATED_WORKERS} simulated workers registered with ${SIMULATED_SLOTS} slots each); a simulated worker receives packs (32 at a time) and deletes them; 100 completions go in one message`,
         ],
       },
       {
