@@ -6,14 +6,16 @@ import type { QueueCapacity } from "./workers.js";
 
 /**
  * Flow control per task queue, across workflows: a cycle dispatches into a storage queue only
- * while the queue holds fewer tasks than its window. The window is `maxDepth`, or, when
- * live workers that registered themselves serve the queue, WINDOW_PER_SLOT tasks per slot
- * they have (at least MIN_WINDOW): a queue kept that shallow still never leaves a slot idle,
- * and the emulator's (and Azure's) cost per operation grows with the messages a queue holds;
- * measured on a 5,000-task fan-out with 16 slots, a window of 64 ran 111–115 tasks/s against
- * 71–92 uncapped, with the emulator's CPU per task at 4.1–4.5 ms against 7.0–9.2.
+ * while the queue holds fewer tasks than `maxDepth`.
  *
- * The same registry sizes packs (`packSize`). Depths count tasks, but a read counts each
+ * Not sized by the workers: a window of 4 tasks per live registered slot was tried (issue 15).
+ * Before packs it helped fan-outs (5k with 16 slots: 111–115 tasks/s against 71–92 uncapped,
+ * the emulator's CPU per task 4.1–4.5 ms against 7.0–9.2); with packs, fan-outs ran the same
+ * with or without it (121–126 tasks/s), and 1,500 small workflows submitted while they ran
+ * never finished within 240 s (all in 245 s without): workflows submitted later took the room
+ * that older held ones waited for. A window that shallow needs a fair line across workflows.
+ *
+ * Live registered workers size packs (`packSize`). Depths count tasks, but a read counts each
  * message once (a lower bound: with packs, a queue may hold more tasks than its window, about
  * as many messages at most); they are read at most every `ttlMs` per queue and instance,
  * raised locally by each dispatch and lowered by each ended task's report in between, so an
@@ -22,20 +24,19 @@ import type { QueueCapacity } from "./workers.js";
  * wake-up time is "now" while it has ready tasks and window room). Service Bus targets are not
  * capped here. With `maxDepth` 0 nothing is capped.
  */
-export const WINDOW_PER_SLOT = 4;
-export const MIN_WINDOW = 32;
 
 /** Live registered workers' capacity per logical queue (`default`, `gpu`). */
 export type CapacityByQueue = () => Promise<ReadonlyMap<string, QueueCapacity>>;
 
 export class QueueBudget {
-  private readonly depths = new Map<string, { depth: number; at: number }>();
+  /** Per queue: tasks known to be in it, when that was read, and the window last computed. */
+  private readonly depths = new Map<string, { depth: number; at: number; window: number }>();
   private readonly queuesOf = new WeakMap<CompiledWorkflow, readonly string[]>();
   private capacityCache: { capacity: ReadonlyMap<string, QueueCapacity>; at: number } | null = null;
   /**
-   * Workflows whose cycle used up a queue's room, by queue: they may hold ready tasks and have
-   * no event of their own to bring them back (a workflow whose roots were held), so room freed
-   * by other workflows' reports wakes them. The running sweep stays the fallback.
+   * Workflows whose cycle used up a queue's room, by queue, oldest first: they may hold ready
+   * tasks and have no event of their own to bring them back (a workflow whose roots were held),
+   * so room left after other workflows' cycles wakes them. The running sweep stays the fallback.
    */
   private readonly waiting = new Map<string, Set<string>>();
   /** Starts a cycle of a workflow (set by the engine once the coordinator exists). */
@@ -71,23 +72,22 @@ export class QueueBudget {
   async roomFor(run: RunState): Promise<ReadonlyMap<string, number> | undefined> {
     if (this.maxDepth === 0) return undefined;
     const now = this.clock();
-    const capacity = await this.liveCapacity(now);
     const room = new Map<string, number>();
     await Promise.all(
       this.distinctQueues(run.def).map(async (queue) => {
         const target = this.names.taskQueue(queue);
         if (isServiceBusTarget(target)) return; // not capped here
         let entry = this.depths.get(target);
-        const c = capacity.get(queue);
         if (!entry || entry.at <= now - this.ttlMs) {
           // A queue that does not exist yet is empty: the task sink creates it on first send.
           // A pack is read as one task: never more than the queue holds. Counted full, a pack
           // whose tasks had all been reported but not yet deleted (or the remnant of a pack a
           // worker split) would hold a workflow back with no report left to free the room.
-          entry = { depth: await this.queues.depth(target).catch(() => 0), at: now };
+          entry = { depth: await this.queues.depth(target).catch(() => 0), at: now, window: 0 };
           this.depths.set(target, entry);
         }
-        room.set(queue, Math.max(0, this.window(c?.slots) - entry.depth));
+        entry.window = this.maxDepth;
+        room.set(queue, Math.max(0, entry.window - entry.depth));
       }),
     );
     return room;
@@ -106,25 +106,17 @@ export class QueueBudget {
       const target = this.names.taskQueue(run.def.tasks[i]!.queue);
       const entry = this.depths.get(target);
       if (entry) entry.depth = Math.max(0, entry.depth - 1);
-      this.wakeOne(target, run.id);
-    }
-  }
-
-  /** One waiter of the queue per freed message, oldest first, not the workflow freeing it. */
-  private wakeOne(target: string, freeing: string): void {
-    const waiters = this.waiting.get(target);
-    if (!waiters) return;
-    for (const id of waiters) {
-      if (id === freeing) continue;
-      waiters.delete(id);
-      this.wake(id);
-      return;
     }
   }
 
   /**
    * After a cycle of `id` given `room`: while it still holds ready tasks, a queue whose room it
-   * used up may be what holds them, so the workflow waits for room there.
+   * used up may be what holds them, so the workflow waits for room there. Room still left once
+   * the cycle has taken its share (what its reports freed, less what it dispatched) wakes as
+   * many waiters, oldest first. Waking one per freed task instead, before the freeing workflow
+   * had dispatched its own next tasks into that room, woke cycles that found no room, stayed
+   * held and went to the back of the line: 10,000 small workflows submitted while they ran
+   * spent the emulator on such cycles, and the oldest waited on (the run stalled at 369).
    */
   settled(
     id: string,
@@ -140,6 +132,21 @@ export class QueueBudget {
         if (waiters) waiters.add(id);
         else this.waiting.set(target, new Set([id]));
       } else waiters?.delete(id);
+      const entry = this.depths.get(target);
+      if (entry) this.wakeUpTo(target, id, entry.window - entry.depth);
+    }
+  }
+
+  /** Up to `n` waiters of the queue, oldest first, not `settling` (its cycle just ran). */
+  private wakeUpTo(target: string, settling: string, n: number): void {
+    const waiters = this.waiting.get(target);
+    if (!waiters || n <= 0) return;
+    for (const id of waiters) {
+      if (n <= 0) return;
+      if (id === settling) continue;
+      waiters.delete(id);
+      this.wake(id);
+      n--;
     }
   }
 
@@ -149,11 +156,6 @@ export class QueueBudget {
       const entry = this.depths.get(this.names.taskQueue(queue));
       if (entry) entry.depth += n;
     }
-  }
-
-  private window(slots: number | undefined): number {
-    if (!slots) return this.maxDepth;
-    return Math.min(this.maxDepth, Math.max(MIN_WINDOW, WINDOW_PER_SLOT * slots));
   }
 
   private packOf(c: QueueCapacity | undefined): number {

@@ -43,8 +43,6 @@ export async function listWorkers(engine: Engine): Promise<WorkerView[]> {
 
 /** What live registered workers can take from one queue. */
 export interface QueueCapacity {
-  /** Their slots (concurrency), summed. */
-  readonly slots: number;
   /** The fewest slots one of them has: the size of a pack none of them must split. */
   readonly smallestWorker: number;
 }
@@ -62,7 +60,6 @@ export async function liveCapacityByQueue(
     for (const q of w.queues) {
       const c = out.get(q);
       out.set(q, {
-        slots: (c?.slots ?? 0) + w.concurrency,
         smallestWorker: Math.min(c?.smallestWorker ?? w.concurrency, w.concurrency),
       });
     }
