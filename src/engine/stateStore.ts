@@ -74,6 +74,7 @@ const HASH_METADATA = "sha256";
 
 export class StateStore {
   private readonly definitions = new Map<string, CompiledWorkflow>();
+  private cachedTasks = 0;
   private readonly compiling = new Map<string, Promise<CompiledWorkflow | null>>();
   /** States loaded for queries, most recently used last; never shared with a writer. */
   private readonly readCache = new Map<string, LoadedState>();
@@ -85,7 +86,13 @@ export class StateStore {
       readonly bytes: number;
       readonly frames: number;
     } = COMPACT_AFTER,
-    private readonly maxCachedDefinitions = 64,
+    /**
+     * Compiled definitions kept, counted in tasks (what their size grows with), not in
+     * workflows: 64 workflows, the old limit, meant a definition read and a recompile per
+     * event once thousands of small workflows ran at once (3.7 per 3-task workflow in the
+     * 10,000-workflow bench), while 64 of 100,000 tasks are gigabytes.
+     */
+    private readonly maxCachedTasks = 1_000_000,
   ) {}
 
   /**
@@ -327,6 +334,8 @@ export class StateStore {
    * when nothing is left. Idempotent.
    */
   async purge(id: string, stop: () => boolean = () => false): Promise<boolean> {
+    const cached = this.definitions.get(id);
+    if (cached) this.cachedTasks -= cached.tasks.length;
     this.definitions.delete(id);
     this.readCache.delete(id);
 
@@ -362,9 +371,15 @@ export class StateStore {
   }
 
   private remember(id: string, def: CompiledWorkflow): void {
+    const old = this.definitions.get(id);
+    if (old) this.cachedTasks -= old.tasks.length;
     this.definitions.set(id, def);
-    if (this.definitions.size > this.maxCachedDefinitions) {
-      this.definitions.delete(this.definitions.keys().next().value!);
+    this.cachedTasks += def.tasks.length;
+    // Oldest first, but never the one just remembered.
+    for (const [oldest, d] of this.definitions) {
+      if (this.cachedTasks <= this.maxCachedTasks || oldest === id) break;
+      this.definitions.delete(oldest);
+      this.cachedTasks -= d.tasks.length;
     }
   }
 }

@@ -108,6 +108,33 @@ describe("StateStore", () => {
     expect(reads).toBe(1);
   });
 
+  it("keeps compiled definitions by their tasks, not their number: 200 small ones stay cached", async () => {
+    const storage = memoryStorage();
+    await storage.blobs.ensure();
+    let reads = 0;
+    const counting: BlobStore = Object.create(storage.blobs);
+    counting.read = (path, opts) => {
+      if (path.endsWith("/definition.json.gz")) reads++;
+      return storage.blobs.read(path, opts);
+    };
+    const ids = Array.from({ length: 200 }, (_, k) => `w${k}`);
+    const writer = new StateStore(storage.blobs, names);
+    for (const id of ids) await writer.create(id, def, createRun(def, id, 1000).run);
+    const store = new StateStore(counting, names);
+    for (const id of ids) await store.definition(id);
+    expect(reads).toBe(200);
+    for (const id of ids) await store.definition(id);
+    expect(reads).toBe(200); // the old limit, 64 definitions, read 200 again
+    // A budget of tasks: only the most recent that fit stay.
+    const small = new StateStore(counting, names, undefined, def.tasks.length * 3);
+    for (const id of ids.slice(0, 5)) await small.definition(id);
+    reads = 0;
+    for (const id of ids.slice(2, 5)) await small.definition(id);
+    expect(reads).toBe(0);
+    await small.definition(ids[0]!);
+    expect(reads).toBe(1);
+  });
+
   it("rebuilds the exact state from snapshot + journal, and refuses a second create", async () => {
     const storage = memoryStorage();
     await storage.blobs.ensure();
