@@ -8,7 +8,7 @@ import {
   TaskMessageSchema,
 } from "../../src/protocol/messages.js";
 import type { QueueStore } from "../../src/storage/ports.js";
-import type { Behaviour } from "../engine/fakeWorld.js";
+import { type Behaviour, reportsFor } from "../engine/fakeWorld.js";
 
 export function azuriteQueues(prefix: string): QueueStore {
   return connectStorage({
@@ -39,18 +39,7 @@ export function fakeWorkers(
       for (const m of msgs) {
         const task = TaskMessageSchema.parse(JSON.parse(m.text));
         taken.push(task);
-        const base = { workflow_id: task.workflow_id, task: task.task, attempt: task.attempt };
-        const r = behaviour(task);
-        reports.push({ kind: "started", ...base });
-        reports.push(
-          r.ok
-            ? {
-                kind: "completed",
-                ...base,
-                ...(r.output !== undefined ? { output: r.output as never } : {}),
-              }
-            : { kind: "failed", ...base, error: r.error ?? "failed" },
-        );
+        reports.push(...reportsFor(task, behaviour));
       }
       if (reports.length > 0 && random() < 0.2)
         reports.push(reports[Math.floor(random() * reports.length)]!);

@@ -94,24 +94,27 @@ export async function takeTasks(
   const msgs = await engine.storage.queues.receive(q, max, 60);
   const out: Completion[][] = [];
   for (const m of msgs) {
-    for (const text of unpackTexts(m.text)) {
-      const task = TaskMessageSchema.parse(JSON.parse(text));
-      const r = behaviour(task);
-      const base = { workflow_id: task.workflow_id, task: task.task, attempt: task.attempt };
-      out.push([
-        { kind: "started", ...base },
-        r.ok
-          ? {
-              kind: "completed",
-              ...base,
-              ...(r.output !== undefined ? { output: r.output as never } : {}),
-            }
-          : { kind: "failed", ...base, error: r.error ?? "failed" },
-      ]);
-    }
+    for (const text of unpackTexts(m.text))
+      out.push(reportsFor(TaskMessageSchema.parse(JSON.parse(text)), behaviour));
     await engine.storage.queues.delete(q, m);
   }
   return out;
+}
+
+/** What a worker reports for `task` under `behaviour`: started, then completed or failed. */
+export function reportsFor(task: TaskMessage, behaviour: Behaviour): Completion[] {
+  const r = behaviour(task);
+  const base = { workflow_id: task.workflow_id, task: task.task, attempt: task.attempt };
+  return [
+    { kind: "started", ...base },
+    r.ok
+      ? {
+          kind: "completed",
+          ...base,
+          ...(r.output !== undefined ? { output: r.output as never } : {}),
+        }
+      : { kind: "failed", ...base, error: r.error ?? "failed" },
+  ];
 }
 
 export function message(completions: readonly Completion[]): string {
