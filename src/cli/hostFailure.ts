@@ -33,7 +33,7 @@ export function hostFailure(
     };
   if (code !== undefined && UNREACHABLE.has(code))
     return {
-      message: `cannot reach storage at ${ctx.storage} (${code}): is Azurite running? \`npx azurite --inMemoryPersistence --silent\` starts one on the default ports; otherwise check DagqStorage`,
+      message: `cannot reach storage at ${ctx.storage} (${code}): is Azurite running? \`npx azurite --location .azurite --silent\` starts one on the default ports (on disk: in memory its queue GC freezes it under load); otherwise check DagqStorage`,
       code: ExitCode.unavailable,
     };
   return null;

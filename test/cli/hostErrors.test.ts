@@ -36,7 +36,7 @@ describe("dagq host says what is wrong, and what to do", () => {
     });
     expect(r.code).toBe(69);
     expect(r.stderr).toContain(
-      `dagq: host: cannot reach storage at ${closed} (ECONNREFUSED): is Azurite running? \`npx azurite --inMemoryPersistence --silent\` starts one on the default ports; otherwise check DagqStorage\n`,
+      `dagq: host: cannot reach storage at ${closed} (ECONNREFUSED): is Azurite running? \`npx azurite --location .azurite --silent\` starts one on the default ports (on disk: in memory its queue GC freezes it under load); otherwise check DagqStorage\n`,
     );
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
   }, 90_000);
