@@ -29,8 +29,8 @@ import type { QueueCapacity } from "./workers.js";
 export type CapacityByQueue = () => Promise<ReadonlyMap<string, QueueCapacity>>;
 
 export class QueueBudget {
-  /** Per queue: tasks known to be in it, when that was read, and the window last computed. */
-  private readonly depths = new Map<string, { depth: number; at: number; window: number }>();
+  /** Per queue: tasks known to be in it, and when that was read. */
+  private readonly depths = new Map<string, { depth: number; at: number }>();
   private readonly queuesOf = new WeakMap<CompiledWorkflow, readonly string[]>();
   private capacityCache: { capacity: ReadonlyMap<string, QueueCapacity>; at: number } | null = null;
   /**
@@ -83,11 +83,10 @@ export class QueueBudget {
           // A pack is read as one task: never more than the queue holds. Counted full, a pack
           // whose tasks had all been reported but not yet deleted (or the remnant of a pack a
           // worker split) would hold a workflow back with no report left to free the room.
-          entry = { depth: await this.queues.depth(target).catch(() => 0), at: now, window: 0 };
+          entry = { depth: await this.queues.depth(target).catch(() => 0), at: now };
           this.depths.set(target, entry);
         }
-        entry.window = this.maxDepth;
-        room.set(queue, Math.max(0, entry.window - entry.depth));
+        room.set(queue, Math.max(0, this.maxDepth - entry.depth));
       }),
     );
     return room;
@@ -133,7 +132,7 @@ export class QueueBudget {
         else this.waiting.set(target, new Set([id]));
       } else waiters?.delete(id);
       const entry = this.depths.get(target);
-      if (entry) this.wakeUpTo(target, id, entry.window - entry.depth);
+      if (entry) this.wakeUpTo(target, id, this.maxDepth - entry.depth);
     }
   }
 
