@@ -8,7 +8,7 @@ import {
 } from "./coordinatorConfig.js";
 import { Cycle } from "./cycle.js";
 import type { InboxEvent } from "./inbox.js";
-import { type Work, WorkflowSession } from "./session.js";
+import { lingerFor, type Work, WorkflowSession } from "./session.js";
 import type { LoadedState } from "./stateStore.js";
 import { WorkflowLease } from "./workflowLease.js";
 
@@ -26,15 +26,18 @@ export { DEFAULT_COORDINATOR_CONFIG } from "./coordinatorConfig.js";
  * the workflow's lease (the cycle's steps are in cycle.ts). Concurrent calls for the same
  * workflow in this instance queue up and are applied together by the next cycle (group commit).
  * When another instance holds the lease, events are parked in the workflow's inbox, which the
- * holder drains while it works and before it lets go; see docs/reliability.md for why nothing is
- * lost or applied twice. Each workflow has a session here, whose modes (idle, running,
- * lingering, releasing) and what moves them are described in session.ts.
+ * holder drains when its look into the inbox table finds them and before it lets go; see
+ * docs/reliability.md for why nothing is lost or applied twice. Each workflow has a session
+ * here, whose modes (idle, running, lingering, releasing) and what moves them are described in
+ * session.ts.
  */
 export class Coordinator {
   private readonly sessions = new Map<string, WorkflowSession>();
   /** Workflows this instance parked events for, until it sees them drained. */
   private readonly watched = new Set<string>();
   private readonly cycle: Cycle;
+  /** The next look into the inbox table, pending while this instance holds any lease. */
+  private lookTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly deps: CoordinatorDeps,
@@ -122,8 +125,41 @@ export class Coordinator {
         for (const w of batch) w.reject(e);
       }
     }
-    if (s.lease.held) s.linger(this.config.lingerMs, () => void this.release(s));
-    else this.drop(s);
+    if (s.lease.held) {
+      s.linger(lingerFor(s.loaded?.run, this.config), () => void this.release(s));
+      this.lookLater();
+    } else this.drop(s);
+  }
+
+  /**
+   * While this instance holds leases, it looks into the inbox table every inboxPollMs, once for
+   * all of them (not once per workflow, which would cost thousands of queries a second with
+   * thousands of workflows lingering), and runs the sessions that have events parked for them.
+   */
+  private lookLater(): void {
+    this.lookTimer ??= setTimeout(
+      () => void this.lookForParked(),
+      Math.max(20, this.config.inboxPollMs),
+    );
+    this.lookTimer.unref?.();
+  }
+
+  private async lookForParked(): Promise<void> {
+    try {
+      const holding = [...this.sessions.values()].filter((s) => s.lease.held);
+      if (holding.length === 0) return;
+      const parked = await this.deps.inbox.parked();
+      for (const s of holding) {
+        if (!parked.has(s.id) || s.mode === "releasing") continue;
+        s.inboxDue = true;
+        this.kick(s);
+      }
+    } catch (e) {
+      this.deps.telemetry.log("warn", `looking for parked events: ${String(e)}`);
+    } finally {
+      this.lookTimer = null;
+    }
+    if (this.held().length > 0) this.lookLater();
   }
 
   private async cycleWithRetry(s: WorkflowSession, batch: readonly Work[]): Promise<Outcome> {
@@ -171,8 +207,8 @@ export class Coordinator {
   }
 
   /**
-   * Lingering to releasing: drains the inbox, refreshes the index, lets the lease go, and looks
-   * into the inbox once more. Sessions in any other mode are left alone (flush calls this on all).
+   * Lingering to releasing: drains the inbox, refreshes the index and lets the lease go.
+   * Sessions in any other mode are left alone (flush calls this on all).
    */
   private async release(s: WorkflowSession): Promise<void> {
     if (s.mode !== "lingering") return;
@@ -190,12 +226,8 @@ export class Coordinator {
     }
     s.loaded = null;
     if (s.queue.length > 0) return this.run(s);
+    // Events parked after that look, while we still held the lease, are the parker's to apply:
+    // its second try at the lease failed, so it watches them (watchParked).
     this.drop(s);
-    // Closes the lost-wake-up race: events parked after our last look, while we still held it.
-    if ((await this.deps.inbox.list(s.id).catch(() => [])).length > 0) {
-      const again = this.session(s.id);
-      again.inboxDue = true;
-      this.kick(again);
-    }
   }
 }

@@ -15,9 +15,15 @@ export interface CoordinatorConfig {
   readonly maxInFlight: number;
   /** Ready-repair age for dispatched tasks that no worker started. */
   readonly repairAfterMs: number;
-  /** How long an idle session keeps its lease, waiting for more work, before letting go. */
+  /** How long a session with nothing to do keeps its lease, waiting for more work. */
   readonly lingerMs: number;
-  /** How often a busy lease holder looks into its inbox. */
+  /**
+   * The same, while the workflow has tasks in flight: their reports are on their way, and a
+   * lease let go between them costs a release, an acquire, a reload and two inbox looks per hop.
+   * At most a third of the lease, so that a cycle within it renews the lease before it lapses.
+   */
+  readonly activeLingerMs: number;
+  /** How often an instance holding leases looks into the inbox table for events parked for them. */
   readonly inboxPollMs: number;
   /** How often a busy workflow's index row is refreshed (status changes write at once). */
   readonly indexEveryMs: number;
@@ -30,6 +36,7 @@ export const DEFAULT_COORDINATOR_CONFIG: CoordinatorConfig = {
   maxInFlight: 1000,
   repairAfterMs: 10 * 60_000,
   lingerMs: 250,
+  activeLingerMs: 5000,
   inboxPollMs: 500,
   indexEveryMs: 2000,
   parkWatchMs: 2000,

@@ -17,7 +17,8 @@ import type { LoadedState } from "./stateStore.js";
  *
  * 1. lease: hold the workflow's lease (acquire, or renew when a third of it has passed), or park
  *    the batch's events in the inbox for the instance that holds it;
- * 2. load: the state cached from our last write, or loaded after (re)acquiring; the inbox when due;
+ * 2. load: the state cached from our last write, or loaded after (re)acquiring; the inbox when
+ *    due (the lease just acquired, or the coordinator's look found events parked for us);
  * 3. apply and dispatch: the reducer over inbox events, queued events and sweeps; then the task
  *    messages and the signals blob it asks for;
  * 4. persist: the delta appended to the journal (ETag-conditional); compaction when due;
@@ -39,7 +40,7 @@ export class Cycle {
     const now = this.deps.clock();
     const leased = await this.leaseOrPark(s, batch, now);
     if ("outcome" in leased) return leased.outcome;
-    const loaded = await this.load(s, now);
+    const loaded = await this.load(s);
     if (!loaded) return this.gone(s, leased.events.length);
     const t0 = performance.now();
     const applied = await this.applyAndDispatch(s, loaded.state, {
@@ -83,15 +84,13 @@ export class Cycle {
   /** Step 2: the state (cached from our last write, or loaded) and, when due, the inbox. */
   private async load(
     s: WorkflowSession,
-    now: number,
   ): Promise<{ readonly state: LoadedState; readonly drained: InboxEntry[] } | null> {
     s.loaded ??= await this.deps.state.load(s.id);
     if (!s.loaded) return null;
     let drained: InboxEntry[] = [];
-    if (s.inboxDue || now - s.lastInboxAt >= this.config.inboxPollMs) {
+    if (s.inboxDue) {
       drained = await this.deps.inbox.list(s.id);
       s.inboxDue = false;
-      s.lastInboxAt = now;
     }
     return { state: s.loaded, drained };
   }
@@ -249,7 +248,6 @@ export class Cycle {
     this.deps.telemetry.count("lease.acquired");
     if (created) {
       s.loaded = created;
-      s.lastInboxAt = now;
       Object.assign(s.index, { at: now, status: created.run.wf.status, dirty: false });
       return true;
     }

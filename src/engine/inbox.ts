@@ -25,8 +25,9 @@ export interface InboxEntry {
 
 /**
  * Per-workflow inbox in a Table (PartitionKey = workflow id): where an instance parks events
- * for a workflow whose lease another instance holds. The holder drains it while it works and
- * once more before it lets go; the orphan sweep drains inboxes nobody holds. One event per
+ * for a workflow whose lease another instance holds. The holder drains it when it acquires the
+ * lease, when its instance's look into the whole table (`parked`) finds entries for it, and once
+ * more before it lets go; the orphan sweep drains inboxes nobody holds. One event per
  * entity keeps each under the 64 KiB property limit (inline outputs are at most 16 KiB).
  */
 export class Inbox {
@@ -63,6 +64,18 @@ export class Inbox {
   async remove(workflowId: string, keys: readonly string[]): Promise<void> {
     for (let k = 0; k < keys.length; k += 100)
       await this.tables.deleteBatch(this.table, workflowId, keys.slice(k, k + 100));
+  }
+
+  /**
+   * Workflow ids with parked events, of any age: one query for all the workflows an instance
+   * holds, since parking is rare (only instances contending for a workflow park) and the table
+   * is normally empty.
+   */
+  async parked(): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const e of this.tables.query(this.table, { select: ["PartitionKey"] }))
+      ids.add(e.partitionKey);
+    return ids;
   }
 
   /** Workflow ids with parked events older than `olderThan` (for the orphan sweep). */

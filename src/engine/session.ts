@@ -1,4 +1,5 @@
-import type { Outcome, SweepFn } from "./coordinatorConfig.js";
+import type { RunState } from "../core/index.js";
+import type { CoordinatorConfig, Outcome, SweepFn } from "./coordinatorConfig.js";
 import type { InboxEvent } from "./inbox.js";
 import type { LoadedState } from "./stateStore.js";
 import type { WorkflowLease } from "./workflowLease.js";
@@ -13,8 +14,9 @@ import type { WorkflowLease } from "./workflowLease.js";
  * | running   | cycles: one load-apply-dispatch-write per batch   | lingering (queue empty, lease held);      |
  * |           | of queued work, with or without the lease (a      | idle (queue empty, no lease: it parked    |
  * |           | session that parks events never holds it)         | its events, or the workflow is gone)      |
- * | lingering | holds the lease with nothing to do, for lingerMs, | running (`apply` queued work);            |
- * |           | so that the next events need no lease round trip  | releasing (the linger timer, or flush)    |
+ * | lingering | holds the lease with nothing to do, for lingerMs  | running (`apply` queued work, or parked   |
+ * |           | (activeLingerMs while tasks are in flight), so    | events found for it); releasing (the      |
+ * |           | that the next events need no lease round trip     | linger timer, or flush)                   |
  * | releasing | a last inbox look, an index refresh, then lets    | running (parked events found, or work     |
  * |           | the lease go; work that arrives meanwhile waits   | queued meanwhile); idle (released)        |
  *
@@ -31,6 +33,19 @@ export const SESSION_TRANSITIONS: Readonly<Record<SessionMode, readonly SessionM
   lingering: ["running", "releasing"],
   releasing: ["running", "idle"],
 };
+
+/**
+ * How long a session with nothing to do keeps the lease: longer while the workflow has tasks in
+ * flight (their reports are due), but at most a third of the lease, so that the cycle a report
+ * brings renews the lease before it lapses.
+ */
+export function lingerFor(
+  run: Pick<RunState, "inFlight" | "wf"> | undefined,
+  config: Pick<CoordinatorConfig, "lingerMs" | "activeLingerMs" | "leaseS">,
+): number {
+  if (!run || run.inFlight === 0 || run.wf.status !== "running") return config.lingerMs;
+  return Math.max(config.lingerMs, Math.min(config.activeLingerMs, (config.leaseS * 1000) / 3));
+}
 
 /** Events (and a sweep) waiting for the session's next cycle, with the caller's promise. */
 export interface Work {
@@ -54,7 +69,6 @@ export class WorkflowSession {
   created: LoadedState | null = null;
   /** Drain the inbox in the next cycle: the lease was just acquired, or parked events wait. */
   inboxDue = false;
-  lastInboxAt = 0;
   /** The index row: when it was written, with which status, and whether the state moved since. */
   readonly index = { at: 0, status: null as string | null, dirty: false };
 

@@ -214,9 +214,12 @@ describe("a lease holder that dies with events parked for it", () => {
     let now = 1_000_000;
     const clock = () => now;
     const storage = memoryStorage(clock);
-    // A keeps the lease for ten minutes of idling and never lets go: it stands for a host that
-    // was killed while it held the workflow.
-    const a = await engineOn(storage, { clock, coordinator: { lingerMs: 600_000 } });
+    // A keeps the lease for ten minutes of idling, never lets go and never looks for parked
+    // events: it stands for a host that was killed while it held the workflow.
+    const a = await engineOn(storage, {
+      clock,
+      coordinator: { lingerMs: 600_000, inboxPollMs: 600_000 },
+    });
     const b = await engineOn(storage, { clock, coordinator: { parkWatchMs: 20 } });
     const { id } = await submitWorkflow(a, chain);
     await a.coordinator.apply(id, []);
