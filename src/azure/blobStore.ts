@@ -216,6 +216,13 @@ export class AzureBlobStore implements BlobStore {
   async *list(prefix: string): AsyncIterable<string> {
     for await (const item of this.container.listBlobsFlat({ prefix })) yield item.name;
   }
+
+  async listTop(prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const item of this.container.listBlobsByHierarchy("/", { prefix }))
+      if (item.kind === "blob") names.push(item.name);
+    return names;
+  }
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array> {

@@ -191,4 +191,10 @@ export class MemoryBlobStore implements BlobStore {
     const names = [...this.container().keys()].filter((name) => name.startsWith(prefix)).sort();
     yield* names;
   }
+
+  async listTop(prefix: string): Promise<string[]> {
+    return [...this.container().keys()]
+      .filter((name) => name.startsWith(prefix) && !name.includes("/", prefix.length))
+      .sort();
+  }
 }

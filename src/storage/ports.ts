@@ -85,6 +85,11 @@ export interface BlobStore {
   delete(path: string): Promise<boolean>;
   /** Blob names under a prefix, in name order. */
   list(prefix: string): AsyncIterable<string>;
+  /**
+   * Blob names right under a folder-like prefix (ending in `/`), not those in its sub-folders, in
+   * name order: one request for a workflow's head and signals, however many outputs it has.
+   */
+  listTop(prefix: string): Promise<string[]>;
 }
 
 export interface QueueMessage {

@@ -24,7 +24,7 @@ export class SignalWatcher {
 
   constructor(
     private readonly blobs: BlobStore,
-    private readonly names: Pick<Layout, "signalsBlob" | "headBlob">,
+    private readonly names: Pick<Layout, "signalsBlob" | "headBlob" | "workflowPrefix">,
     private readonly intervalMs = 5000,
     private readonly warn: (why: string) => void = () => {},
     private readonly freshMs = 1000,
@@ -59,13 +59,16 @@ export class SignalWatcher {
     return undefined;
   }
 
+  /**
+   * One listing of the workflow's folder answers the usual case (head there, no signals yet: run
+   * it) and a purge (no head); only a workflow with signals costs a read as well.
+   */
   private async current(workflowId: string): Promise<Signals | "gone"> {
-    const signals = await this.read(workflowId);
-    if (signals) return signals;
-    // No signals yet is the usual case; only a missing head means the workflow is gone.
-    for await (const _ of this.blobs.list(this.names.headBlob(workflowId)))
-      return { cancelled: false, kill: [] };
-    return "gone";
+    const names = new Set(await this.blobs.listTop(this.names.workflowPrefix(workflowId)));
+    if (!names.has(this.names.headBlob(workflowId))) return "gone";
+    const none = { cancelled: false, kill: [] };
+    if (!names.has(this.names.signalsBlob(workflowId))) return none;
+    return (await this.read(workflowId)) ?? none;
   }
 
   private read(workflowId: string): Promise<Signals | null> {

@@ -258,6 +258,19 @@ export function describeBlobStoreContract(
       expect(await collect(store.list("zzz"))).toEqual([]);
     });
 
+    it("listTop yields only the names right under a folder, not those in its sub-folders", async () => {
+      for (const path of [
+        "w/1/head",
+        "w/1/signals.json",
+        "w/1/out/a/1.json",
+        "w/1/out/b",
+        "w/10/head",
+      ])
+        await store.write(path, bytes(path));
+      expect(await store.listTop("w/1/")).toEqual(["w/1/head", "w/1/signals.json"]);
+      expect(await store.listTop("w/2/")).toEqual([]);
+    });
+
     // Lease expiry needs the clock: on Azure that is a real 15 s wait per test, so it runs only
     // on adapters with a fake clock (the memory store).
     it("an expired lease frees the blob; its holder loses it once someone else takes it", async (ctx) => {

@@ -32,6 +32,7 @@ export function guardLeases(inner: BlobStore): LeaseGuard {
     isLeased: (path) => inner.isLeased(path),
     delete: (path) => inner.delete(path),
     list: (prefix) => inner.list(prefix),
+    listTop: (prefix) => inner.listTop(prefix),
   };
   return {
     store,
