@@ -1,5 +1,6 @@
 /**
- * The end-to-end fan-outs again, with a storage that costs nothing: the in-memory adapter (the
+ * The end-to-end fan-outs, submits and many small workflows again, with a storage that costs
+ * nothing: the in-memory adapter (the
  * same semantics as Azure's, checked by the storage contract suites), in one process. The
  * coordinator with its shipped settings, a completion consumer like the queue trigger (batches
  * of 32), and 4 real workers × 4 slots spawning `true`. What is left is dagq's own cost plus the
@@ -19,8 +20,8 @@ import { engineOptions } from "../src/functions/runtime.js";
 import { memoryStorage } from "../src/memory/memoryStorage.js";
 import { silentTelemetry } from "../src/observability/telemetry.js";
 import { startWorkerGroup } from "../src/worker/workerGroup.js";
-import { atLeast, type Figure } from "./figure.js";
-import { fanOutOf } from "./workflowShapes.js";
+import { atLeast, atMost, type Figure, formatNumber } from "./figure.js";
+import { chainOf, fanOutOf } from "./workflowShapes.js";
 
 const WORKERS = 4;
 /** Settings to try instead of the shipped ones (experiments): DAGQ_X=value in the environment. */
@@ -53,7 +54,11 @@ function consume(engine: Engine): { stop(): Promise<void> } {
   };
 }
 
-async function fanOut(tasks: number): Promise<{ tasksPerS: number; cpuMsPerTask: number }> {
+/** A Function App on in-memory storage: the engine, a completion consumer, registered workers. */
+async function withSystem<T>(
+  workers: number,
+  fn: (engine: Engine) => Promise<T>,
+): Promise<T & { cpuMs: number; seconds: number }> {
   const storage = memoryStorage();
   // The shipped settings: a Function App's defaults (flow control, packs).
   const settings = ConfigSchema.parse({ DAGQ_PREFIX: "bench", ...settingsOver });
@@ -61,8 +66,8 @@ async function fanOut(tasks: number): Promise<{ tasksPerS: number; cpuMsPerTask:
   await provision(engine);
   const consumer = consume(engine);
   // Registered, as `dagq worker` is: the coordinator sizes packs and queue windows by them.
-  const workers = await Promise.all(
-    Array.from({ length: WORKERS }, (_, i) =>
+  const group = await Promise.all(
+    Array.from({ length: workers }, (_, i) =>
       startWorkerGroup({
         storage,
         prefix: "bench",
@@ -74,59 +79,129 @@ async function fanOut(tasks: number): Promise<{ tasksPerS: number; cpuMsPerTask:
   );
   const cpu0 = cpuUsage();
   const t0 = performance.now();
-  const { id } = await submitWorkflow(engine, fanOutOf(tasks));
+  const out = await fn(engine);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = cpuUsage(cpu0);
+  await Promise.all(group.map((w) => w.stop()));
+  await consumer.stop();
+  await engine.coordinator.flush();
+  return { ...out, seconds, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function finished(engine: Engine, id: string): Promise<void> {
   for (;;) {
     const s = await getStatus(engine, id);
     if (s && s.status !== "running" && s.status !== "pending") {
-      if (s.status !== "completed") throw new Error(`fan-out of ${tasks}: ${s.status}`);
-      break;
+      if (s.status !== "completed") throw new Error(`workflow ${id}: ${s.status}`);
+      return;
     }
     await sleep(20);
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = cpuUsage(cpu0);
-  await Promise.all(workers.map((w) => w.stop()));
-  await consumer.stop();
-  await engine.coordinator.flush();
-  return {
-    tasksPerS: tasks / seconds,
-    cpuMsPerTask: (cpu.user + cpu.system) / 1000 / tasks,
-  };
 }
 
+/** `clients` callers submitting 3-task workflows until `n` are in. */
+async function submitMany(engine: Engine, n: number, clients = 16): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next++ < n) ids.push((await submitWorkflow(engine, chainOf(3))).id);
+    }),
+  );
+  return ids;
+}
+
+const SCENARIOS = {
+  /** One fan-out/fan-in of `n` tasks, run to the end. */
+  fanout: (n: number) =>
+    withSystem(WORKERS, async (engine) => {
+      await finished(engine, (await submitWorkflow(engine, fanOutOf(n))).id);
+      return { units: n };
+    }),
+  /** `n` 3-task workflows submitted by 16 clients, no worker running. */
+  submits: (n: number) =>
+    withSystem(0, async (engine) => ({ units: (await submitMany(engine, n)).length })),
+  /** `n` 3-task workflows submitted by 16 clients while the workers run them: all done. */
+  many: (n: number) =>
+    withSystem(WORKERS, async (engine) => {
+      const ids = await submitMany(engine, n);
+      for (const id of ids) await finished(engine, id);
+      return { units: n };
+    }),
+};
+type Scenario = keyof typeof SCENARIOS;
+
 /**
- * Runs the fan-outs in a Node process of their own: in the benchmark's process, after the core
+ * Runs each scenario in a Node process of its own: in the benchmark's process, after the core
  * suite's 100,000-task workflows, its heap and collector cut the rate by half or more.
  */
+function inChild(scenario: Scenario, n: number): { units: number; seconds: number; cpuMs: number } {
+  const child = spawnSync(
+    process.execPath,
+    ["--import", "tsx", fileURLToPath(import.meta.url), scenario, String(n)],
+    { encoding: "utf8", timeout: 900_000 },
+  );
+  if (child.status !== 0) throw new Error(`memory e2e ${scenario} ${n}: ${child.stderr}`);
+  return JSON.parse(child.stdout);
+}
+
+const CPU_LINE = (ms: number, unit: string) =>
+  `CPU of the one process (coordinator, consumer, workers, spawning \`true\`): ${ms.toFixed(2)} ms per ${unit}; children's own CPU not included`;
+
+export interface MemorySizes {
+  readonly fanOuts: readonly number[];
+  readonly submits: number;
+  /** 3-task workflows run at once; the figure is named for 10,000 (and projected in quick mode). */
+  readonly many: number;
+}
+
 export async function runMemoryE2e(
-  sizes: readonly number[],
+  sizes: MemorySizes,
   log: (line: string) => void,
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
-  for (const tasks of sizes) {
-    const child = spawnSync(
-      process.execPath,
-      ["--import", "tsx", fileURLToPath(import.meta.url), String(tasks)],
-      { encoding: "utf8", timeout: 600_000 },
-    );
-    if (child.status !== 0) throw new Error(`memory e2e of ${tasks}: ${child.stderr}`);
-    const r = JSON.parse(child.stdout) as { tasksPerS: number; cpuMsPerTask: number };
-    log(`memory e2e: fan-out of ${tasks}: ${r.tasksPerS.toFixed(1)} tasks/s`);
+  for (const tasks of sizes.fanOuts) {
+    const r = inChild("fanout", tasks);
+    const tasksPerS = tasks / r.seconds;
+    log(`memory e2e: fan-out of ${tasks}: ${tasksPerS.toFixed(1)} tasks/s`);
     figures.push({
       metric: `memory.tasks_per_s.${tasks >= 1000 ? `${tasks / 1000}k` : tasks}`,
       name: `${tasks.toLocaleString("en-US")}-task fan-out/fan-in, in-memory storage, 4 workers × 4, one process`,
-      value: r.tasksPerS,
+      value: tasksPerS,
       unit: "tasks/s",
       target: atLeast(200),
-      detail: [
-        `CPU of the one process (coordinator, consumer, workers, spawning \`true\`): ${r.cpuMsPerTask.toFixed(2)} ms per task; children's own CPU not included`,
-      ],
+      detail: [CPU_LINE(r.cpuMs / tasks, "task")],
     });
   }
+  const sub = inChild("submits", sizes.submits);
+  log(`memory e2e: ${sizes.submits} submits: ${(sizes.submits / sub.seconds).toFixed(1)}/s`);
+  figures.push({
+    metric: "memory.submit_per_s",
+    name: `submit rate, 3-task workflows, 16 clients, no worker, in-memory storage, one process (${sizes.submits})`,
+    value: sizes.submits / sub.seconds,
+    unit: "/s",
+    target: atLeast(200),
+    detail: [CPU_LINE(sub.cpuMs / sizes.submits, "submit")],
+  });
+  const many = inChild("many", sizes.many);
+  const scale = 10_000 / sizes.many;
+  log(`memory e2e: ${sizes.many} workflows of 3 tasks: ${many.seconds.toFixed(1)} s`);
+  figures.push({
+    metric: "memory.10k_workflows_s",
+    name: `10,000 workflows of 3 tasks, 16 clients submitting as they run, in-memory storage, 4 workers × 4, one process: all done${scale > 1 ? ` (${sizes.many} run, time × ${formatNumber(scale)})` : ""}`,
+    value: many.seconds * scale,
+    unit: "s",
+    target: atMost(180),
+    detail: [
+      `${formatNumber((3 * sizes.many) / many.seconds)} tasks/s`,
+      CPU_LINE(many.cpuMs / sizes.many, "workflow"),
+    ],
+  });
   return figures;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  console.log(JSON.stringify(await fanOut(Number(process.argv[2]))));
+  const [scenario, n] = process.argv.slice(2) as [Scenario, string];
+  console.log(JSON.stringify(await SCENARIOS[scenario](Number(n))));
   process.exit(0);
 }

@@ -87,7 +87,14 @@ saveSoFar();
 if (suites.has("e2e")) {
   const e2e = await runE2eBench(quick ? QUICK_E2E : FULL_E2E, log);
   const sizes = quick ? QUICK_E2E : FULL_E2E;
-  const memory = await runMemoryE2e([sizes.fanOut1k, sizes.fanOut5k], log);
+  const memory = await runMemoryE2e(
+    {
+      fanOuts: [sizes.fanOut1k, sizes.fanOut5k],
+      submits: sizes.submits * 10,
+      many: quick ? 300 : sizes.scale,
+    },
+    log,
+  );
   figures.unshift(...e2e.figures, ...memory);
   shapes = e2e.shapes;
 }

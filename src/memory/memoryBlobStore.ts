@@ -34,6 +34,8 @@ function nextEtag(): string {
 
 export class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<string, Blob>();
+  /** Names by folder (up to the last `/`), so that `listTop` costs what it returns. */
+  private readonly folders = new Map<string, Set<string>>();
   private exists = false;
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -45,6 +47,13 @@ export class MemoryBlobStore implements BlobStore {
   private container(): Map<string, Blob> {
     if (!this.exists) throw new Error("ContainerNotFound: call ensure() first");
     return this.blobs;
+  }
+
+  private put(path: string, blob: Blob): void {
+    this.container().set(path, blob);
+    const folder = path.slice(0, path.lastIndexOf("/") + 1);
+    const names = this.folders.get(folder) ?? new Set<string>();
+    this.folders.set(folder, names.add(path));
   }
 
   private active(blob: Blob): Lease | undefined {
@@ -96,7 +105,7 @@ export class MemoryBlobStore implements BlobStore {
     const blobs = this.container();
     if (blobs.has(path)) return null;
     const etag = nextEtag();
-    blobs.set(path, { data: data.slice(), etag, metadata: { ...metadata }, kind: "block" });
+    this.put(path, { data: data.slice(), etag, metadata: { ...metadata }, kind: "block" });
     return etag;
   }
 
@@ -109,7 +118,7 @@ export class MemoryBlobStore implements BlobStore {
         ? this.check(path, existing, opts.ifMatch, opts.leaseId).lease
         : undefined;
     const etag = nextEtag();
-    blobs.set(path, {
+    this.put(path, {
       data: data.slice(),
       etag,
       metadata: { ...opts.metadata },
@@ -123,7 +132,7 @@ export class MemoryBlobStore implements BlobStore {
     const blobs = this.container();
     if (blobs.has(path)) return null;
     const etag = nextEtag();
-    blobs.set(path, { data: new Uint8Array(), etag, metadata: {}, kind: "append" });
+    this.put(path, { data: new Uint8Array(), etag, metadata: {}, kind: "append" });
     return etag;
   }
 
@@ -184,6 +193,7 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async delete(path: string): Promise<boolean> {
+    this.folders.get(path.slice(0, path.lastIndexOf("/") + 1))?.delete(path);
     return this.container().delete(path);
   }
 
@@ -193,8 +203,9 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async listTop(prefix: string): Promise<string[]> {
-    return [...this.container().keys()]
-      .filter((name) => name.startsWith(prefix) && !name.includes("/", prefix.length))
+    const folder = prefix.slice(0, prefix.lastIndexOf("/") + 1);
+    return [...(this.folders.get(folder) ?? [])]
+      .filter((name) => name.startsWith(prefix) && this.container().has(name))
       .sort();
   }
 }
