@@ -20,16 +20,9 @@ import type { Storage } from "../storage/ports.js";
  * or Service Bus), kill requests into the workflow's signals blob. Parent outputs travel inline
  * while the message stays under 48 KiB; otherwise they go to one inputs blob the worker reads
  * in a single request (a 10,000-parent fan-in never overflows a message). Tasks sent together
- * to one queue, by one cycle or by the cycles of one event-loop turn, travel in packs of
- * `packSize(queue)` (protocol/taskPack.ts).
+ * to one queue travel in packs of `packSize(queue)` (protocol/taskPack.ts).
  */
 export class Dispatcher {
-  /** Texts gathered for one send per queue and delay (see `send`). */
-  private readonly gathering = new Map<
-    string,
-    { readonly texts: string[]; readonly sent: Promise<void> }
-  >();
-
   constructor(
     private readonly storage: Storage,
     private readonly names: Layout,
@@ -55,38 +48,14 @@ export class Dispatcher {
       work.push(this.message(run, c.task, c.attempt).then((text) => void texts.push(text)));
     }
     await Promise.all(work);
-    await Promise.all([...batches.values()].map((b) => this.send(b)));
+    await Promise.all(
+      // The task sink creates a storage queue on its first send (QueueTaskSink caches that).
+      [...batches.values()].map(async (b) => {
+        const texts = packTexts(b.texts, await this.packSize(b.queue));
+        await this.storage.tasks.send(b.target, texts, b.delayS > 0 ? { delayS: b.delayS } : {});
+      }),
+    );
     return work.length;
-  }
-
-  /**
-   * Sends with every other dispatch of this turn of the event loop to the same queue: the cycles
-   * of the workflows whose reports came in one batch all dispatch before the sends of the first
-   * one go out (setImmediate runs after the callbacks already queued), so their tasks share
-   * packs. A 3-task workflow among thousands costs a share of a message per task, not a message.
-   * Each caller resolves when its texts are on the queue, and fails when they are not.
-   */
-  private send(b: {
-    readonly queue: string;
-    readonly target: string;
-    readonly delayS: number;
-    readonly texts: readonly string[];
-  }): Promise<void> {
-    const key = `${b.target}\u0000${b.delayS}`;
-    let group = this.gathering.get(key);
-    if (!group) {
-      const texts: string[] = [];
-      const sent = new Promise<void>((r) => setImmediate(r)).then(async () => {
-        this.gathering.delete(key);
-        const packs = packTexts(texts, await this.packSize(b.queue));
-        // The task sink creates a storage queue on its first send (QueueTaskSink caches that).
-        await this.storage.tasks.send(b.target, packs, b.delayS > 0 ? { delayS: b.delayS } : {});
-      });
-      group = { texts, sent };
-      this.gathering.set(key, group);
-    }
-    group.texts.push(...b.texts);
-    return group.sent;
   }
 
   /** Publishes cancellation and zombie kills for workers to pick up. */

@@ -16,7 +16,6 @@ import {
   settle,
   storageFor,
   succeedAll,
-  takeTasks,
 } from "./fakeWorld.js";
 
 /** root → leaves → sink: the leaves become ready together. */
@@ -61,26 +60,6 @@ describe.each(BACKENDS)("task packs (%s)", (backend) => {
         .tasks.map((t) => t.name)
         .sort(),
     );
-  });
-
-  it("tasks of different workflows made ready by one batch of reports share packs", async () => {
-    const { storage, prefix } = storageFor(backend);
-    const sent = recordSends(storage);
-    const engine = await engineOn(storage, { prefix, maxQueueDepth: 10_000, maxPackTasks: 32 });
-    await registerWorker(engine, "w", { concurrency: 8 });
-    const pair = {
-      name: "pair",
-      tasks: [fan(0).tasks[0]!, { name: "next", command: "true", depends_on: ["root"] }],
-    };
-    const ids: string[] = [];
-    for (let k = 0; k < 5; k++) ids.push((await submitWorkflow(engine, pair)).id);
-    expect(sent).toEqual(Array(5).fill(["root"])); // one submit at a time: nothing to share
-    const reports = (await takeTasks(engine, succeedAll)).flat();
-    expect(new Set(reports.map((r) => r.workflow_id))).toEqual(new Set(ids));
-    await ingestCompletionMessage(engine, message(reports));
-    expect(sent.slice(5)).toEqual([["next", "next", "next", "next", "next"]]);
-    await runToEnd([engine], succeedAll);
-    for (const id of ids) expect((await getStatus(engine, id, true))!.status).toBe("completed");
   });
 
   it("no packs while no registered worker serves the queue, nor with packs turned off", async () => {
