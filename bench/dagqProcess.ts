@@ -3,7 +3,7 @@
  * (dist/cli/main.js), configured only by their environment and flags.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export const CLI = "dist/cli/main.js";
@@ -32,6 +32,13 @@ function launch(args: readonly string[], env: Record<string, string>): DagqProce
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.resume(); // read or not, a pipe must never fill up and block the process
+  // BENCH_LOG_DIR=dir keeps each process's output there (investigations), named by pid.
+  const keep = process.env.BENCH_LOG_DIR;
+  if (keep) {
+    const file = createWriteStream(join(keep, `${args[0]}-${child.pid}.log`));
+    child.stdout?.pipe(file);
+    child.stderr?.pipe(file);
+  }
   let tail = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     tail = (tail + chunk.toString("utf8")).slice(-4000);
