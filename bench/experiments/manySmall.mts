@@ -37,7 +37,13 @@ for (const id of ids) {
         const st = await getStatus(stack.watch, other);
         if (st?.status === "completed") continue;
         const tasks = await getTasks(stack.watch, other, {});
-        console.log(other, JSON.stringify(st), JSON.stringify(tasks?.tasks.map((t) => [t.name, t.status, t.attempts, t.dispatchedAt, t.startedAt])));
+        console.log(
+          other,
+          JSON.stringify(st),
+          JSON.stringify(
+            tasks?.tasks.map((t) => [t.name, t.status, t.attempts, t.dispatchedAt, t.startedAt]),
+          ),
+        );
         if (++shown >= 5) break;
       }
       const w = stack.watch;
@@ -59,7 +65,8 @@ for (const id of ids) {
         for (const m of msgs)
           for (const t of unpackTexts(m.text)) {
             const j = JSON.parse(t);
-            if (stuck.has(j.workflow_id)) inQueue.set(j.workflow_id, (inQueue.get(j.workflow_id) ?? 0) + 1);
+            if (stuck.has(j.workflow_id))
+              inQueue.set(j.workflow_id, (inQueue.get(j.workflow_id) ?? 0) + 1);
           }
       }
       console.log("stuck workflows with a task message in the queue", inQueue.size);
