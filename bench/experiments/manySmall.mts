@@ -40,9 +40,7 @@ for (const id of ids) {
         console.log(
           other,
           JSON.stringify(st),
-          JSON.stringify(
-            tasks?.tasks.map((t) => [t.name, t.status, t.attempts, t.dispatchedAt, t.startedAt]),
-          ),
+          JSON.stringify(tasks?.tasks.map((t) => [t.name, t.status, t.attempts, t.startedAt])),
         );
         if (++shown >= 5) break;
       }
