@@ -1,16 +1,10 @@
 import { getStatus } from "../../src/engine/queries.js";
 import { startStack } from "../stack.js";
+import { chainOf } from "../workflowShapes.js";
 
 const N = Number(process.argv[2] ?? 300);
 const stack = await startStack({ workers: 4, concurrency: 4, log: () => {} });
-const def = {
-  name: "three",
-  tasks: [
-    { name: "a", command: "true" },
-    { name: "b", command: "true", depends_on: ["a"] },
-    { name: "c", command: "true", depends_on: ["b"] },
-  ],
-};
+const def = chainOf(3);
 const t0 = Date.now();
 const ids: string[] = [];
 let next = 0;

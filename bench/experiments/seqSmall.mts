@@ -1,17 +1,11 @@
 import { getStatus } from "../../src/engine/queries.js";
 import { breakdownLines, countedBetween } from "../requestCounts.js";
 import { startStack } from "../stack.js";
+import { chainOf } from "../workflowShapes.js";
 
 const N = Number(process.argv[2] ?? 10);
 const stack = await startStack({ workers: 4, concurrency: 4, log: () => {} });
-const def = {
-  name: "three",
-  tasks: [
-    { name: "a", command: "true" },
-    { name: "b", command: "true", depends_on: ["a"] },
-    { name: "c", command: "true", depends_on: ["b"] },
-  ],
-};
+const def = chainOf(3);
 await new Promise((r) => setTimeout(r, 3000));
 const before = stack.proxy.snapshot();
 const t0 = Date.now();
