@@ -67,23 +67,16 @@ export class Inbox {
   }
 
   /**
-   * Workflow ids with parked events, of any age: one query for all the workflows an instance
-   * holds, since parking is rare (only instances contending for a workflow park) and the table
+   * Workflow ids with parked events older than `olderThan` (the orphan sweep), or of any age (an
+   * instance's look for events parked for the workflows it holds): one query of the whole
+   * table, since parking is rare (only instances contending for a workflow park) and the table
    * is normally empty.
    */
-  async parked(): Promise<Set<string>> {
-    const ids = new Set<string>();
-    for await (const e of this.tables.query(this.table, { select: ["PartitionKey"] }))
-      ids.add(e.partitionKey);
-    return ids;
-  }
-
-  /** Workflow ids with parked events older than `olderThan` (for the orphan sweep). */
-  async stranded(olderThan: number): Promise<string[]> {
+  async parked(olderThan = Number.POSITIVE_INFINITY): Promise<Set<string>> {
     const ids = new Set<string>();
     for await (const e of this.tables.query(this.table, { select: ["PartitionKey", "at"] })) {
       if (Number(e.at) < olderThan) ids.add(e.partitionKey);
     }
-    return [...ids];
+    return ids;
   }
 }

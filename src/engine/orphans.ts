@@ -46,7 +46,7 @@ export async function sweepOrphans(
     if (now - t.purgedAt > TOMBSTONE_MS) await engine.index.removeTombstone(t.id);
     else if (await engine.state.purgeLeftovers(t.id)) report.lateBlobsSwept++;
   }
-  for (const id of await engine.inbox.stranded(now - graceMs)) {
+  for (const id of await engine.inbox.parked(now - graceMs)) {
     if (!(await engine.state.definition(id))) {
       await engine.inbox.remove(
         id,

@@ -334,9 +334,7 @@ export class StateStore {
    * when nothing is left. Idempotent.
    */
   async purge(id: string, stop: () => boolean = () => false): Promise<boolean> {
-    const cached = this.definitions.get(id);
-    if (cached) this.cachedTasks -= cached.tasks.length;
-    this.definitions.delete(id);
+    this.forgetDefinition(id);
     this.readCache.delete(id);
 
     await this.blobs.delete(this.names.headBlob(id));
@@ -371,15 +369,20 @@ export class StateStore {
   }
 
   private remember(id: string, def: CompiledWorkflow): void {
-    const old = this.definitions.get(id);
-    if (old) this.cachedTasks -= old.tasks.length;
+    this.forgetDefinition(id);
     this.definitions.set(id, def);
     this.cachedTasks += def.tasks.length;
     // Oldest first, but never the one just remembered.
-    for (const [oldest, d] of this.definitions) {
+    for (const oldest of this.definitions.keys()) {
       if (this.cachedTasks <= this.maxCachedTasks || oldest === id) break;
-      this.definitions.delete(oldest);
-      this.cachedTasks -= d.tasks.length;
+      this.forgetDefinition(oldest);
     }
+  }
+
+  private forgetDefinition(id: string): void {
+    const def = this.definitions.get(id);
+    if (!def) return;
+    this.definitions.delete(id);
+    this.cachedTasks -= def.tasks.length;
   }
 }

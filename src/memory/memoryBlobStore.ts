@@ -32,6 +32,11 @@ function nextEtag(): string {
   return `"0x${etagCounter.toString(16).toUpperCase()}"`;
 }
 
+/** A path's folder: everything up to its last `/`, or "" at the top. */
+function folderOf(path: string): string {
+  return path.slice(0, path.lastIndexOf("/") + 1);
+}
+
 export class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<string, Blob>();
   /** Names by folder (up to the last `/`), so that `listTop` costs what it returns. */
@@ -51,7 +56,7 @@ export class MemoryBlobStore implements BlobStore {
 
   private put(path: string, blob: Blob): void {
     this.container().set(path, blob);
-    const folder = path.slice(0, path.lastIndexOf("/") + 1);
+    const folder = folderOf(path);
     const names = this.folders.get(folder) ?? new Set<string>();
     this.folders.set(folder, names.add(path));
   }
@@ -193,7 +198,7 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async delete(path: string): Promise<boolean> {
-    this.folders.get(path.slice(0, path.lastIndexOf("/") + 1))?.delete(path);
+    this.folders.get(folderOf(path))?.delete(path);
     return this.container().delete(path);
   }
 
@@ -203,8 +208,7 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async listTop(prefix: string): Promise<string[]> {
-    const folder = prefix.slice(0, prefix.lastIndexOf("/") + 1);
-    return [...(this.folders.get(folder) ?? [])]
+    return [...(this.folders.get(folderOf(prefix)) ?? [])]
       .filter((name) => name.startsWith(prefix) && this.container().has(name))
       .sort();
   }
