@@ -4,7 +4,6 @@
  * (DefaultAzureCredential, i.e. the Function App's managed identity, when none is given).
  */
 import { TableClient } from "@azure/data-tables";
-import { DefaultAzureCredential } from "@azure/identity";
 // The SDKs share one TokenCredential type (from @azure/core-auth, not a direct dependency);
 // Service Bus re-exports it.
 import type { TokenCredential } from "@azure/service-bus";
@@ -12,6 +11,7 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
 import type { SendOptions, Storage, TaskSink } from "../storage/ports.js";
 import { AzureBlobStore } from "./blobStore.js";
+import { lazyDefaultCredential } from "./lazyCredential.js";
 import { AzureQueueStore } from "./queueStore.js";
 import type { ServiceBusTaskSink } from "./serviceBusTaskSink.js";
 import { AzureTableStore } from "./tableStore.js";
@@ -40,16 +40,11 @@ export interface ConnectedStorage extends Storage {
 }
 
 export function connectStorage(opts: ConnectOptions): ConnectedStorage {
-  let credential = opts.credential;
-  // Built on first use only: a connection-string deployment without sb:// targets never needs it.
-  const theCredential = () => {
-    credential ??= new DefaultAzureCredential();
-    return credential;
-  };
+  const credential = opts.credential ?? lazyDefaultCredential();
   const services = opts.connectionString
     ? fromConnectionString(opts.connectionString, opts.container)
-    : fromEndpoints(opts, theCredential());
-  const serviceBus = new LazyServiceBusSink(() => opts.serviceBusCredential ?? theCredential());
+    : fromEndpoints(opts, credential);
+  const serviceBus = new LazyServiceBusSink(() => opts.serviceBusCredential ?? credential);
   return {
     ...services,
     tasks: new RoutingTaskSink(new QueueTaskSink(services.queues), serviceBus),

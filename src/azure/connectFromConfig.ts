@@ -3,12 +3,12 @@
  * host, `dagq worker`): kept apart from the Functions runtime so that a worker does not load the
  * engine and OpenTelemetry to get its queues.
  */
-import { DefaultAzureCredential } from "@azure/identity";
 // The SDKs share one TokenCredential type; Service Bus re-exports it (a type: nothing loads).
 import type { TokenCredential } from "@azure/service-bus";
 import type { Config } from "../config.js";
 import { layout } from "../storage/layout.js";
 import { type ConnectedStorage, connectStorage } from "./connect.js";
+import { lazyDefaultCredential } from "./lazyCredential.js";
 
 /**
  * The app's Entra ID identity when it runs on one: the user-assigned managed identity named by
@@ -17,8 +17,8 @@ import { type ConnectedStorage, connectStorage } from "./connect.js";
  */
 export function identityCredential(config: Config): TokenCredential | undefined {
   const clientId = config.DagqStorage__clientId;
-  if (clientId) return new DefaultAzureCredential({ managedIdentityClientId: clientId });
-  return config.DagqStorage ? undefined : new DefaultAzureCredential();
+  if (clientId) return lazyDefaultCredential({ managedIdentityClientId: clientId });
+  return config.DagqStorage ? undefined : lazyDefaultCredential();
 }
 
 /** Storage for the settings: a connection string, or the account with a managed identity. */

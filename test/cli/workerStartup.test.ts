@@ -3,14 +3,24 @@ import { describe, expect, it } from "vitest";
 import { azuriteConnectionString } from "../../src/azure/azurite.js";
 
 /**
- * What `dagq worker` loads before it runs tasks. OpenTelemetry (and its Azure Monitor exporter)
- * and the Service Bus SDK cost a worker hundreds of milliseconds at start (issue 15), and a
- * worker on storage queues with no Application Insights setting needs neither. A resolve hook
- * in the worker's process reports every module of theirs that gets loaded.
+ * What `dagq worker` loads before it runs tasks. OpenTelemetry (and its Azure Monitor exporter),
+ * the Service Bus SDK, @azure/identity and the other commands' modules (yaml, the client, the
+ * renderers) cost a worker hundreds of milliseconds at start (issue 15), and a worker on storage
+ * queues with a connection string and no Application Insights setting needs none of them. A
+ * resolve hook in the worker's process reports every module of theirs that gets loaded.
  */
+const UNWANTED = [
+  "@opentelemetry",
+  "@azure\\/monitor",
+  "@azure\\/service-bus",
+  "@azure\\/identity",
+  "\\/node_modules\\/yaml\\/",
+  "\\/src\\/client\\/",
+  "\\/src\\/cli\\/commands\\/(?!workerCommand)",
+].join("|");
 const HOOK = `export async function resolve(specifier, context, next) {
   const r = await next(specifier, context);
-  if (/@opentelemetry|@azure\\/monitor|@azure\\/service-bus/.test(r.url)) process.stderr.write("LOADED " + r.url + "\\n");
+  if (/${UNWANTED}/.test(r.url)) process.stderr.write("LOADED " + r.url + "\\n");
   return r;
 }`;
 const REGISTER = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOK)}`)});`;
@@ -54,7 +64,7 @@ function startWorker(args: readonly string[]): Promise<string> {
 }
 
 describe("dagq worker's start", () => {
-  it("loads neither OpenTelemetry nor the Service Bus SDK for storage queues without Application Insights", async () => {
+  it("loads neither OpenTelemetry, Service Bus, identity nor other commands' modules for storage queues", async () => {
     const err = await startWorker([]);
     expect(err).toContain("Ctrl-C stops");
     expect(err.split("\n").filter((l) => l.startsWith("LOADED"))).toEqual([]);

@@ -62,7 +62,7 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   const config = commandConfig("worker");
   if (!config) return ExitCode.usage;
   // Loaded here, not at the top: the Azure SDKs would slow every other command's start. The
-  // Service Bus SDK and the identity library only for sb:// queues (a worker's start-up time).
+  // Service Bus SDK only for sb:// queues (a worker's start-up time).
   const [{ connectFromConfig }, { startWorkerGroup }] = await Promise.all([
     import("../../azure/connectFromConfig.js"),
     import("../../worker/workerGroup.js"),
@@ -71,18 +71,21 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
   const queues = flags.queue.length > 0 ? flags.queue : ["default"];
   const serviceBus = queues.some(isServiceBusTarget)
-    ? await Promise.all([import("@azure/identity"), import("../../azure/serviceBusTaskSource.js")])
+    ? await Promise.all([
+        import("../../azure/lazyCredential.js"),
+        import("../../azure/serviceBusTaskSource.js"),
+      ])
     : null;
   const telemetry = new StatsTelemetry((level, message) => {
     if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
   });
   const serviceBusSource = (target: string) => {
     if (!serviceBus) throw new Error(`${target}: not a Service Bus queue`);
-    const [{ DefaultAzureCredential }, { ServiceBusTaskSource }] = serviceBus;
+    const [{ lazyDefaultCredential }, { ServiceBusTaskSource }] = serviceBus;
     const clientId = config.DagqStorage__clientId;
     return new ServiceBusTaskSource(
       target,
-      new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
+      lazyDefaultCredential(clientId ? { managedIdentityClientId: clientId } : {}),
     );
   };
   const group = await startWorkerGroup({
