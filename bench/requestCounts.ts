@@ -29,6 +29,21 @@ export function totalRequests(tallies: readonly Tally[]): number {
   return tallies.reduce((n, t) => n + t.requests, 0);
 }
 
+/**
+ * Requests whose number grows with the time things take, not with the work: receives that
+ * found nothing, the host's looks into the inbox table, queue depth reads, the worker registry,
+ * and the sweeps' queries of the workflow index. The rest is what the work itself costs.
+ */
+export function isPolling(t: Tally): boolean {
+  const { service, name, resource } = t.key;
+  if (name.endsWith("(empty)")) return true;
+  if (service === "queue") return name === "metadata";
+  if (service !== "table") return false;
+  return (
+    resource === "inbox" || resource === "workers" || (resource === "workflows" && name === "query")
+  );
+}
+
 export interface BreakdownRow {
   /** `queue receive tasks-default`. */
   readonly operation: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Tally } from "../../bench/countingProxy.js";
 import { atLeast, atMost, jsonLine } from "../../bench/figure.js";
-import { countedBetween, totalRequests } from "../../bench/requestCounts.js";
+import { countedBetween, isPolling, totalRequests } from "../../bench/requestCounts.js";
 
 describe("--json lines", () => {
   it("are one object with exactly metric, value, unit, target and pass", () => {
@@ -70,5 +70,40 @@ describe("requests counted between two snapshots", () => {
       ["host", "receive", 2],
     ]);
     expect(totalRequests(counted)).toBe(5);
+  });
+});
+
+describe("polling, told apart from work", () => {
+  const op = (service: Tally["key"]["service"], name: string, resource: string): Tally => ({
+    key: { role: "host", service, name, resource },
+    requests: 1,
+    ms: 1,
+    messages: 0,
+  });
+
+  it("is empty receives, inbox looks, depth reads, the registry and the sweeps' index queries", () => {
+    for (const t of [
+      op("queue", "receive (empty)", "tasks-default"),
+      op("queue", "receive (empty)", "control"),
+      op("queue", "metadata", "tasks-default"),
+      op("table", "query", "inbox"),
+      op("table", "upsert", "workers"),
+      op("table", "query", "workers"),
+      op("table", "query", "workflows"),
+    ])
+      expect(isPolling(t), `${t.key.service} ${t.key.name} ${t.key.resource}`).toBe(true);
+  });
+
+  it("is not a message's trip, a state write, the lease or the index row", () => {
+    for (const t of [
+      op("queue", "receive", "tasks-default"),
+      op("queue", "send", "completions"),
+      op("queue", "delete", "completions"),
+      op("blob", "append", "journal"),
+      op("blob", "lease acquire", "head"),
+      op("blob", "list", "(container)"),
+      op("table", "upsert", "workflows"),
+    ])
+      expect(isPolling(t), `${t.key.service} ${t.key.name} ${t.key.resource}`).toBe(false);
   });
 });
