@@ -74,36 +74,32 @@ describe("requests counted between two snapshots", () => {
 });
 
 describe("polling, told apart from work", () => {
-  const op = (service: Tally["key"]["service"], name: string, resource: string): Tally => ({
-    key: { role: "host", service, name, resource },
-    requests: 1,
-    ms: 1,
-    messages: 0,
-  });
+  const cases: Array<[Tally["key"]["service"], string, string, boolean]> = [
+    // Grows with time: receives that found nothing, looks, depth reads, registry, sweeps.
+    ["queue", "receive (empty)", "tasks-default", true],
+    ["queue", "receive (empty)", "control", true],
+    ["queue", "metadata", "tasks-default", true],
+    ["table", "query", "inbox", true],
+    ["table", "upsert", "workers", true],
+    ["table", "query", "workers", true],
+    ["table", "query", "workflows", true],
+    // Grows with work: a message's trip, a state write, the lease, a listing, the index row.
+    ["queue", "receive", "tasks-default", false],
+    ["queue", "send", "completions", false],
+    ["queue", "delete", "completions", false],
+    ["blob", "append", "journal", false],
+    ["blob", "lease acquire", "head", false],
+    ["blob", "list", "(container)", false],
+    ["table", "upsert", "workflows", false],
+  ];
 
-  it("is empty receives, inbox looks, depth reads, the registry and the sweeps' index queries", () => {
-    for (const t of [
-      op("queue", "receive (empty)", "tasks-default"),
-      op("queue", "receive (empty)", "control"),
-      op("queue", "metadata", "tasks-default"),
-      op("table", "query", "inbox"),
-      op("table", "upsert", "workers"),
-      op("table", "query", "workers"),
-      op("table", "query", "workflows"),
-    ])
-      expect(isPolling(t), `${t.key.service} ${t.key.name} ${t.key.resource}`).toBe(true);
-  });
-
-  it("is not a message's trip, a state write, the lease or the index row", () => {
-    for (const t of [
-      op("queue", "receive", "tasks-default"),
-      op("queue", "send", "completions"),
-      op("queue", "delete", "completions"),
-      op("blob", "append", "journal"),
-      op("blob", "lease acquire", "head"),
-      op("blob", "list", "(container)"),
-      op("table", "upsert", "workflows"),
-    ])
-      expect(isPolling(t), `${t.key.service} ${t.key.name} ${t.key.resource}`).toBe(false);
+  it.each(cases)("%s %s %s: polling %s", (service, name, resource, polling) => {
+    const t: Tally = {
+      key: { role: "host", service, name, resource },
+      requests: 1,
+      ms: 1,
+      messages: 0,
+    };
+    expect(isPolling(t)).toBe(polling);
   });
 });
