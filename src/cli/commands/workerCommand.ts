@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { lazyDefaultCredential } from "../../azure/lazyCredential.js";
 import { StatsTelemetry } from "../../observability/telemetry.js";
 import { isServiceBusTarget } from "../../storage/serviceBusTarget.js";
 import { DEFAULT_LOG_LIMITS } from "../../worker/attemptLog.js";
@@ -63,7 +64,7 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   if (!config) return ExitCode.usage;
   // Loaded here, not at the top: the Azure SDKs would slow every other command's start. The
   // Service Bus SDK only for sb:// queues (a worker's start-up time).
-  const [{ connectFromConfig }, { startWorkerGroup }] = await Promise.all([
+  const [{ connectFromConfig, identityCredential }, { startWorkerGroup }] = await Promise.all([
     import("../../azure/connectFromConfig.js"),
     import("../../worker/workerGroup.js"),
   ]);
@@ -71,22 +72,17 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
   const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
   const queues = flags.queue.length > 0 ? flags.queue : ["default"];
   const serviceBus = queues.some(isServiceBusTarget)
-    ? await Promise.all([
-        import("../../azure/lazyCredential.js"),
-        import("../../azure/serviceBusTaskSource.js"),
-      ])
+    ? await import("../../azure/serviceBusTaskSource.js")
     : null;
+  // The storage identity, as the coordinator's sends to sb:// use it; the default chain on a
+  // connection string. One for every sb:// queue: it caches their tokens.
+  const serviceBusCredential = identityCredential(config) ?? lazyDefaultCredential();
   const telemetry = new StatsTelemetry((level, message) => {
     if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
   });
   const serviceBusSource = (target: string) => {
     if (!serviceBus) throw new Error(`${target}: not a Service Bus queue`);
-    const [{ lazyDefaultCredential }, { ServiceBusTaskSource }] = serviceBus;
-    const clientId = config.DagqStorage__clientId;
-    return new ServiceBusTaskSource(
-      target,
-      lazyDefaultCredential(clientId ? { managedIdentityClientId: clientId } : {}),
-    );
+    return new serviceBus.ServiceBusTaskSource(target, serviceBusCredential);
   };
   const group = await startWorkerGroup({
     storage,
