@@ -40,8 +40,11 @@ export interface ShellTaskRequest {
   readonly workDir?: string;
   /** Receives the command's stdout and stderr as they arrive; without it they are discarded. */
   readonly onLog?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
-  /** Called once the process exists: the moment to report the attempt `started`. */
-  readonly onSpawn?: (pid: number) => void;
+  /**
+   * Called once the process exists: the moment to report the attempt `started`. `at` is when it
+   * was created: the spawn event comes later on a busy event loop (tens of ms under load).
+   */
+  readonly onSpawn?: (pid: number, at: number) => void;
   /** Variables of this process the task may see beyond the defaults (taskEnvironment.ts). */
   readonly passEnv?: readonly string[];
   /** Between SIGTERM and SIGKILL. */
@@ -155,6 +158,7 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
   const cannot = unstartable(req.command, env);
   if (cannot !== null) return Promise.resolve(notSpawned(cannot));
   let child: ReturnType<typeof spawnShell>;
+  const spawnedAt = Date.now();
   try {
     child = spawnShell(req, env);
   } catch (e) {
@@ -199,7 +203,7 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
     });
     child.on("spawn", () => {
       liveGroups.add(child.pid!);
-      req.onSpawn?.(child.pid!);
+      req.onSpawn?.(child.pid!, spawnedAt);
       if (stopWanted) stop();
     });
     child.on("error", (err) => {

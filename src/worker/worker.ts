@@ -326,9 +326,9 @@ export class Worker {
         signal: abort.signal,
         passEnv: this.opts.passEnv,
         ...(log ? { onLog: (stream, chunk) => log.write(stream, chunk) } : {}),
-        onSpawn: () => {
+        onSpawn: (_pid, at) => {
           this.stats.started++;
-          startedAt = Date.now();
+          startedAt = at;
           void this.sender.send({ kind: "started", ...base, at: startedAt }).catch(() => {});
         },
       });

@@ -24,6 +24,16 @@ describe("runShellTask", () => {
     expect(logs.sort()).toEqual(["stderr:oops", "stdout:/tmp"]);
   });
 
+  it("gives onSpawn when the process was created, not when a busy event loop got to it", async () => {
+    let at = Number.NaN;
+    const ran = runShellTask({ ...base, command: "sleep 0.2", onSpawn: (_pid, t) => (at = t) });
+    const busyUntil = Date.now() + 150; // the spawn event waits for this
+    while (Date.now() < busyUntil) {}
+    await ran;
+    // The event's own time would leave about 50 ms of the 200 the command slept.
+    expect(Date.now() - at).toBeGreaterThanOrEqual(190);
+  });
+
   it("reports a timeout as such, with the SIGTERM that ended it", async () => {
     const result = await runShellTask({ ...base, command: "sleep 30", timeoutS: 0.2 });
     expect(result).toMatchObject({
