@@ -1,8 +1,6 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { Json } from "../core/index.js";
 import { toError } from "../toError.js";
+import { AttemptDir } from "./attemptDir.js";
 import { attemptError, type Ended } from "./attemptError.js";
 import { Launcher } from "./launcher.js";
 import { TailBuffer } from "./tailBuffer.js";
@@ -75,24 +73,19 @@ export function killAllShellTasks(): void {
 
 export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResult> {
   if (req.signal?.aborted) return notStarted("aborted before start");
-  const dir = await mkdtemp(join(tmpdir(), "dagq-task-"));
+  const dir = AttemptDir.create();
   try {
-    const inputsPath = join(dir, "inputs.json");
-    const outputPath = join(dir, "output.json");
-    await writeFile(inputsPath, JSON.stringify(req.inputs));
-    let statesPath: string | undefined;
-    if (req.parentStates !== undefined) {
-      statesPath = join(dir, "parent_states.json");
-      await writeFile(statesPath, JSON.stringify(req.parentStates));
-    }
-    const paramsPath = join(dir, "params.json");
-    await writeFile(paramsPath, JSON.stringify(req.params ?? {}));
-    let itemPath: string | undefined;
-    if (req.mapItem !== undefined) {
-      itemPath = join(dir, "map_item.json");
-      await writeFile(itemPath, JSON.stringify(req.mapItem.item));
-    }
-    if (req.signal?.aborted) return notStarted("aborted before start");
+    const inputsPath = dir.write("inputs.json", JSON.stringify(req.inputs));
+    const statesPath =
+      req.parentStates === undefined
+        ? undefined
+        : dir.write("parent_states.json", JSON.stringify(req.parentStates));
+    const paramsPath = dir.write("params.json", JSON.stringify(req.params ?? {}));
+    const itemPath =
+      req.mapItem === undefined
+        ? undefined
+        : dir.write("map_item.json", JSON.stringify(req.mapItem.item));
+    const outputPath = dir.file("output.json");
     const ended = await spawnAndWait(req, {
       ...inheritedEnvironment(process.env, req.passEnv),
       ...req.env,
@@ -121,8 +114,7 @@ export async function runShellTask(req: ShellTaskRequest): Promise<ShellTaskResu
       ? { ...base, output: output.value }
       : { ...base, output: undefined, error: output.error };
   } finally {
-    // A leftover temp dir is not worth failing an attempt that succeeded.
-    await rm(dir, { recursive: true, force: true }).catch(() => {});
+    await dir.remove();
   }
 }
 
@@ -193,7 +185,7 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
       stop();
     };
     req.signal?.addEventListener("abort", onAbort, { once: true });
-    // An abort while the temp files were written fired before the listener existed.
+    // An abort that came before the listener was added.
     if (req.signal?.aborted) onAbort();
 
     child.stdout.on("data", (chunk: Buffer) => req.onLog?.("stdout", chunk));

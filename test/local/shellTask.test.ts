@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lastLines } from "../../src/worker/attemptError.js";
 import { runShellTask } from "../../src/worker/shellTask.js";
@@ -68,6 +69,49 @@ describe("runShellTask", () => {
       signal: AbortSignal.abort(),
     });
     expect(result).toMatchObject({ exitCode: null, error: "aborted before start" });
+  });
+
+  // What the task leaves in its scratch directory decides how it is removed (attemptDir.ts).
+  it.each([
+    ["only the contract's files", 'echo \'{"a":1}\' > "$DAGQ_OUTPUT"'],
+    ["a tree the task made beside them", 'mkdir -p "$D/x/y" && touch "$D/x/y/z" "$D/w"'],
+    ["a directory where its output goes", 'mkdir "$DAGQ_OUTPUT" && touch "$DAGQ_OUTPUT/f"'],
+  ])("removes the attempt's directory, %s included", async (_, command) => {
+    let dir = "";
+    const result = await runShellTask({
+      ...base,
+      inputs: { p: [1] },
+      params: { n: 2 },
+      parentStates: { p: "completed" },
+      mapItem: { index: 0, item: "i" },
+      command: `D=$(dirname "$DAGQ_INPUTS"); echo "$D"; ${command}`,
+      onLog: (_stream, chunk) => (dir += chunk.toString().trim()),
+    });
+    expect(result.exitCode).toBe(0);
+    expect(dir).toMatch(/dagq-task-/);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it("gives the task every file of the contract, in one directory", async () => {
+    let out = "";
+    await runShellTask({
+      ...base,
+      inputs: { p: [1] },
+      params: { n: 2 },
+      parentStates: { p: "completed" },
+      mapItem: { index: 3, item: "i" },
+      command:
+        'for f in "$DAGQ_INPUTS" "$DAGQ_PARAMS" "$DAGQ_PARENT_STATES" "$DAGQ_MAP_ITEM"; do cat "$f"; echo " $(dirname "$f")"; done',
+      onLog: (_stream, chunk) => (out += chunk.toString()),
+    });
+    const lines = out.trim().split("\n");
+    expect(lines.map((l) => l.split(" ")[0])).toEqual([
+      '{"p":[1]}',
+      '{"n":2}',
+      '{"p":"completed"}',
+      '"i"',
+    ]);
+    expect(new Set(lines.map((l) => l.split(" ")[1])).size).toBe(1);
   });
 });
 
