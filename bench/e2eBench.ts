@@ -97,6 +97,8 @@ const WATCHED = 8;
 /** After a workflow ends: the worker's last delete and the lease's release still belong to it. */
 const SETTLE_MS = 1000;
 const COUNTED = ["host", "worker"];
+/** The fan-out a fresh stack runs before the ones timed on it. */
+const WARM_UP_TASKS = 100;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const terminal = (s: WorkflowStatus | null) =>
@@ -234,7 +236,10 @@ export async function runE2eBench(
         name: `storage requests per 3-task workflow (a → b → c), ${sizes.smallRuns} in turn`,
         value: perWorkflow,
         unit: "requests",
-        target: atMost(20),
+        // Polling grows with time, not work, so the bound is on the work (below). The first
+        // target, ≤ 20 in all, lies under the protocol's floor of 29 for the work alone
+        // (docs/benchmarks.md, run 5).
+        target: "reference",
         detail: [cpu, ...breakdownLines(tallies, sizes.smallRuns, "workflow")],
       });
       const working = tallies.filter((t) => !isPolling(t));
@@ -243,7 +248,7 @@ export async function runE2eBench(
         name: "the same, less polling (empty receives, inbox looks, depth reads, registry, sweeps)",
         value: totalRequests(working) / sizes.smallRuns,
         unit: "requests",
-        target: "floor 29",
+        target: atMost(31),
         detail: breakdownLines(working, sizes.smallRuns, "workflow"),
       });
       shapes.push({
@@ -303,47 +308,64 @@ export async function runE2eBench(
       log(`e2e: worker start-up ${formatNumber(median(ready))} ms`);
     });
 
-    // Fan-out/fan-in; in full mode the largest in a stack of its own.
+    // Fan-out/fan-in; in full mode the largest in a stack of its own, and the named sizes run
+    // twice: counted, then timed with no proxy in dagq's path (stack.ts).
     const groups = sizes.freshStacks
       ? [sizes.fanOuts.filter((n) => n < 5000), sizes.fanOuts.filter((n) => n >= 5000)]
       : [sizes.fanOuts];
+    const named = (n: number) => (n === sizes.fanOut1k ? "1k" : n === sizes.fanOut5k ? "5k" : null);
     for (const group of groups.filter((g) => g.length > 0)) {
+      const counted = new Map<number, { run: Run; rates: EmulatorRates }>();
       await withStack(WORKERS, async (stack) => {
         for (const n of group) {
           const rates = await calibrate(stack);
           const run = await runOne(stack, fanOutOf(n), sizes.capS);
           const point = shapePoint("fanout", n, run);
           shapes.push(point);
-          const named = n === sizes.fanOut1k ? "1k" : n === sizes.fanOut5k ? "5k" : null;
-          const size = n.toLocaleString("en-US");
-          if (named) {
-            figures.push({
-              metric: `e2e.tasks_per_s.${named}`,
-              name: `${size}-task fan-out/fan-in, host + ${WORKERS} workers × ${CONCURRENCY}${run.capped ? " (capped: projected)" : ""}`,
-              value: point.tasksPerS,
-              unit: "tasks/s",
-              target: atLeast(200),
-              limit: `emulator bound ${formatNumber(bound(run.tasks, run.tallies, rates))} tasks/s`,
-              detail: [
-                ratesLine(rates),
-                run.cpu,
-                ...(n === sizes.fanOut1k ? [] : breakdownLines(run.tallies, run.tasks, "task")),
-              ],
-            });
-          }
+          if (named(n)) counted.set(n, { run, rates });
           if (n === sizes.fanOut1k) {
             figures.push({
               metric: "e2e.requests_per_task",
-              name: `storage requests per task, ${size}-task fan-out/fan-in`,
+              name: `storage requests per task, ${n.toLocaleString("en-US")}-task fan-out/fan-in`,
               value: point.requestsPerTask,
               unit: "requests",
               target: atMost(2),
               detail: breakdownLines(run.tallies, run.tasks, "task"),
             });
           }
-          log(`e2e: fan-out of ${n}: ${formatNumber(point.tasksPerS)} tasks/s`);
+          log(`e2e: fan-out of ${n}, counted: ${formatNumber(point.tasksPerS)} tasks/s`);
         }
       });
+      // Quick mode's one stack stays up meanwhile, polling: there the counted runs are timed.
+      const timed =
+        sizes.freshStacks && counted.size > 0
+          ? await runDirect([...counted.keys()], sizes.capS, log)
+          : new Map([...counted].map(([n, c]) => [n, c.run]));
+      for (const [n, { run: through, rates }] of counted) {
+        const run = timed.get(n)!;
+        const how = run === through ? "through the counting proxy" : "no proxy";
+        const tasksPerS = shapePoint("fanout", n, run).tasksPerS;
+        figures.push({
+          metric: `e2e.tasks_per_s.${named(n)}`,
+          name: `${n.toLocaleString("en-US")}-task fan-out/fan-in, host + ${WORKERS} workers × ${CONCURRENCY}, ${how}${run.capped ? " (capped: projected)" : ""}`,
+          value: tasksPerS,
+          unit: "tasks/s",
+          target: atLeast(200),
+          limit: `emulator bound ${formatNumber(bound(through.tasks, through.tallies, rates))} tasks/s`,
+          detail: [
+            run.cpu,
+            ...(run === through
+              ? []
+              : [
+                  `through the counting proxy: ${formatNumber(shapePoint("fanout", n, through).tasksPerS)} tasks/s; ${through.cpu}`,
+                ]),
+            ratesLine(rates),
+            ...(n === sizes.fanOut1k ? [] : breakdownLines(through.tallies, through.tasks, "task")),
+          ],
+        });
+        if (run !== through)
+          log(`e2e: fan-out of ${n}, no proxy: ${formatNumber(tasksPerS)} tasks/s`);
+      }
     }
 
     await withStack(WORKERS, async (stack) => {
@@ -385,6 +407,24 @@ export async function runE2eBench(
     await (shared as Stack | null)?.stop();
   }
   return { figures, shapes };
+}
+
+/** Fan-outs of these sizes on a fresh stack with no proxy in dagq's path (stack.ts). */
+async function runDirect(
+  sizes: readonly number[],
+  capS: number,
+  log: (line: string) => void,
+): Promise<Map<number, Run>> {
+  const stack = await startStack({ workers: WORKERS, concurrency: CONCURRENCY, log, direct: true });
+  try {
+    // Untimed: a fresh stack's first workflow pays its processes' warm-up.
+    await runOne(stack, fanOutOf(WARM_UP_TASKS), capS);
+    const runs = new Map<number, Run>();
+    for (const n of sizes) runs.set(n, await runOne(stack, fanOutOf(n), capS));
+    return runs;
+  } finally {
+    await stack.stop();
+  }
 }
 
 function shapePoint(shape: string, tasks: number, run: Run): ShapePoint {
