@@ -82,8 +82,16 @@ describe("runLocal: cancellation", () => {
     ]);
     const abort = new AbortController();
     const started = Date.now();
-    const running = runLocal(def, { signal: abort.signal });
+    // The pid file can appear before the launcher's word that the process exists reaches the
+    // runner, which counts the attempt only then: abort once both have happened.
+    let counted: () => void = () => {};
+    const isRunning = new Promise<void>((resolve) => (counted = resolve));
+    const running = runLocal(def, {
+      signal: abort.signal,
+      onProgress: (s) => s.counts.running === 1 && counted(),
+    });
     const pgid = Number(await waitFor(pidFile));
+    await isRunning;
     expect(liveMembers(pgid).length).toBeGreaterThanOrEqual(2); // sh and its sleeps
     abort.abort("stop it");
     const result = await running;
