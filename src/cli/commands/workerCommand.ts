@@ -69,14 +69,16 @@ async function runWorker(flags: WorkerFlags): Promise<ExitCode> {
     import("../../worker/workerGroup.js"),
   ]);
   const prefix = flags.prefix ?? config.DAGQ_PREFIX;
-  const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix });
+  // One identity for storage and sb:// queues, so one token cache.
+  const credential = identityCredential(config);
+  const storage = connectFromConfig({ ...config, DAGQ_PREFIX: prefix }, credential);
   const queues = flags.queue.length > 0 ? flags.queue : ["default"];
   const serviceBus = queues.some(isServiceBusTarget)
     ? await import("../../azure/serviceBusTaskSource.js")
     : null;
   // The storage identity, as the coordinator's sends to sb:// use it; the default chain on a
   // connection string. One for every sb:// queue: it caches their tokens.
-  const serviceBusCredential = identityCredential(config) ?? lazyDefaultCredential();
+  const serviceBusCredential = credential ?? lazyDefaultCredential();
   const telemetry = new StatsTelemetry((level, message) => {
     if (level !== "debug" || flags.verbose) process.stderr.write(`${level.padEnd(5)} ${message}\n`);
   });
