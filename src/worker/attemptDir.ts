@@ -11,9 +11,9 @@ import { join } from "node:path";
  * (make, three per file written, lstat, readdir, unlink and rmdir to remove) cost 1.2–1.7 ms
  * of CPU per attempt, each a thread-pool hop and a promise; synchronously 0.3–0.8 ms, with the
  * event loop held about as long. In a profiled fan-out of `true` tasks that was about a
- * seventh of a worker's CPU. Only
- * the files named here are removed that way: a directory the task filled with more is
- * removed asynchronously, so a task that leaves a big tree behind cannot stall the worker.
+ * seventh of a worker's CPU. Only the files named here are removed that way: a directory the
+ * task filled with more is removed asynchronously, so a task that leaves a big tree behind
+ * cannot stall the worker.
  */
 export class AttemptDir {
   private readonly files: string[] = [];

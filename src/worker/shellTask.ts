@@ -184,9 +184,8 @@ function spawnAndWait(req: ShellTaskRequest, env: NodeJS.ProcessEnv): Promise<En
       state.aborted = true;
       stop();
     };
+    // runShellTask saw the signal not aborted, and nothing has awaited since.
     req.signal?.addEventListener("abort", onAbort, { once: true });
-    // An abort that came before the listener was added.
-    if (req.signal?.aborted) onAbort();
 
     child.stdout.on("data", (chunk: Buffer) => req.onLog?.("stdout", chunk));
     child.stderr.on("data", (chunk: Buffer) => {
