@@ -335,34 +335,30 @@ export async function runE2eBench(
         }
       });
       // Quick mode's one stack stays up meanwhile, polling: there the counted runs are timed.
-      const timed =
-        sizes.freshStacks && counted.size > 0
-          ? await runDirect(group, calibrate, sizes.capS, log)
-          : new Map([...counted].map(([n, c]) => [n, c.run]));
+      const direct = sizes.freshStacks && counted.size > 0;
+      const timed = direct ? await runDirect(group, calibrate, sizes.capS, log) : null;
       for (const [n, { run: through, rates }] of counted) {
-        const run = timed.get(n)!;
-        const how = run === through ? "through the counting proxy" : "no proxy";
+        const run = timed?.get(n) ?? through;
         const tasksPerS = shapePoint("fanout", n, run).tasksPerS;
         figures.push({
           metric: `e2e.tasks_per_s.${named(n)}`,
-          name: `${n.toLocaleString("en-US")}-task fan-out/fan-in, host + ${WORKERS} workers × ${CONCURRENCY}, ${how}${run.capped ? " (capped: projected)" : ""}`,
+          name: `${n.toLocaleString("en-US")}-task fan-out/fan-in, host + ${WORKERS} workers × ${CONCURRENCY}, ${direct ? "no proxy" : "through the counting proxy"}${run.capped ? " (capped: projected)" : ""}`,
           value: tasksPerS,
           unit: "tasks/s",
           target: atLeast(200),
           limit: `emulator bound ${formatNumber(bound(through.tasks, through.tallies, rates))} tasks/s`,
           detail: [
             run.cpu,
-            ...(run === through
-              ? []
-              : [
+            ...(direct
+              ? [
                   `through the counting proxy: ${formatNumber(shapePoint("fanout", n, through).tasksPerS)} tasks/s; ${through.cpu}`,
-                ]),
+                ]
+              : []),
             ratesLine(rates),
             ...(n === sizes.fanOut1k ? [] : breakdownLines(through.tallies, through.tasks, "task")),
           ],
         });
-        if (run !== through)
-          log(`e2e: fan-out of ${n}, no proxy: ${formatNumber(tasksPerS)} tasks/s`);
+        if (direct) log(`e2e: fan-out of ${n}, no proxy: ${formatNumber(tasksPerS)} tasks/s`);
       }
     }
 
